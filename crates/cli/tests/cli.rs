@@ -1,0 +1,72 @@
+//! The `podplay` binary as a user runs it.
+
+use std::process::{Command, Output};
+
+use expect_test::expect;
+
+fn podplay(args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_podplay"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn help_describes_the_tool_and_its_commands() {
+    let out = podplay(&["--help"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Kubernetes pod-lifecycle playground"),
+        "{text}"
+    );
+    assert!(text.contains("parse"), "{text}");
+}
+
+#[test]
+fn parse_lists_the_default_pods_containers_and_volumes() {
+    let out = podplay(
+        &["parse", "-"],
+        Some(podplay_engine::examples::TWO_CONTAINER_POD),
+    );
+    assert!(out.status.success());
+    expect![[r#"
+        Pod web
+          container nginx (nginx:1.27)
+            mounts html at /usr/share/nginx/html
+          container helper (busybox:1.36)
+            mounts html at /pod-data
+          volume html (emptyDir)
+    "#]]
+    .assert_eq(&String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn parse_reports_broken_yaml_with_its_line_and_fails() {
+    let out = podplay(
+        &["parse", "-"],
+        Some("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: error parsing -: line 4, column"),
+        "{err}"
+    );
+}
+
+#[test]
+fn parse_reports_a_missing_file_without_panicking() {
+    let out = podplay(&["parse", "/nonexistent/pod.yaml"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cannot be read"), "{err}");
+}

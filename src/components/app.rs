@@ -1,0 +1,41 @@
+//! The page: the YAML editor beside what podplay reads from it.
+
+use yew::prelude::*;
+
+use super::editor::Editor;
+use super::objects::ObjectList;
+use crate::model::{read, Reading};
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let text = use_state(|| podplay_engine::examples::TWO_CONTAINER_POD.to_string());
+    // Parse only when the text changes, not on every render.
+    let reading = use_memo((*text).clone(), |t| read(t));
+    let on_change = {
+        let text = text.clone();
+        Callback::from(move |value: String| text.set(value))
+    };
+    html! {
+        <main class="page">
+            <header>
+                <h1>{ "podplay" }</h1>
+                <p class="tagline">{ "Edit a pod spec; see what Kubernetes makes of it." }</p>
+            </header>
+            <section class="workspace">
+                <Editor text={(*text).clone()} {on_change} />
+                <section class="reading" aria-live="polite">
+                    {
+                        match &*reading {
+                            Reading::Objects(objects) => html! { <ObjectList objects={objects.clone()} /> },
+                            Reading::Error { message, line } => html! {
+                                <div id="error" class="error" role="alert" data-line={line.map(|l| l.to_string())}>
+                                    <strong>{ "error: " }</strong>{ message.clone() }
+                                </div>
+                            },
+                        }
+                    }
+                </section>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,105 @@
+// The built playground (dist/, from scripts/build-web) in Debian's headless Chromium, driven by
+// playwright-core. Run by scripts/test: `node --test tests/browser/`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, extname, normalize } from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const root = new URL("../../", import.meta.url).pathname;
+const { chromium } = require(join(root, "tools/node_modules/playwright-core"));
+const dist = join(root, "dist");
+
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+};
+
+let server, browser, userData, base;
+
+before(async () => {
+  // A plain static server for dist/, on a free loopback port.
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    const file = join(dist, path === "/" ? "index.html" : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  userData = mkdtempSync(join(tmpdir(), "podplay-chromium-"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      `--user-data-dir=${userData}`,
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (userData) rmSync(userData, { recursive: true, force: true });
+});
+
+async function openPage() {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  await page.goto(base);
+  await page.waitForSelector("#objects", { timeout: 30_000 });
+  return { page, problems };
+}
+
+test("the page lists the default pod's containers and its shared volume", async () => {
+  const { page, problems } = await openPage();
+  const containers = await page.locator(".containers .container-name").allTextContents();
+  assert.deepEqual(containers, ["nginx", "helper"]);
+  const volumes = await page.locator(".volumes .volume-name").allTextContents();
+  assert.deepEqual(volumes, ["html"]);
+  assert.equal(await page.locator(".object .name").first().textContent(), "web");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("broken YAML shows the error with its line number and keeps the text", async () => {
+  const { page, problems } = await openPage();
+  const broken = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n bad: indent\n";
+  await page.locator("#editor").fill(broken);
+  const error = page.locator("#error");
+  await error.waitFor({ timeout: 10_000 });
+  const text = await error.textContent();
+  assert.match(text, /line 5, column 2/);
+  assert.equal(await error.getAttribute("data-line"), "5");
+  assert.equal(await page.locator("#objects").count(), 0);
+  // The user's text is never lost to an error.
+  assert.equal(await page.locator("#editor").inputValue(), broken);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("fixing the YAML brings the objects back", async () => {
+  const { page } = await openPage();
+  await page.locator("#editor").fill("apiVersion: v1\nkind: Pod\nmetadata: [\n");
+  await page.locator("#error").waitFor();
+  await page.locator("#editor").fill(
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: solo}\nspec:\n  containers:\n  - {name: only, image: busybox}\n",
+  );
+  await page.locator("#objects").waitFor();
+  assert.deepEqual(await page.locator(".containers .container-name").allTextContents(), ["only"]);
+  await page.close();
+});
