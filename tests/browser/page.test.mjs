@@ -4,8 +4,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, extname, normalize } from "node:path";
 import { createRequire } from "node:module";
 
@@ -21,7 +19,8 @@ const types = {
   ".css": "text/css",
 };
 
-let server, browser, userData, base;
+// playwright gives the browser a fresh, temporary profile of its own.
+let server, browser, base;
 
 before(async () => {
   // A plain static server for dist/, on a free loopback port.
@@ -38,13 +37,11 @@ before(async () => {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   base = `http://127.0.0.1:${server.address().port}/`;
-  userData = mkdtempSync(join(tmpdir(), "podplay-chromium-"));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      `--user-data-dir=${userData}`,
     ],
   });
 });
@@ -52,7 +49,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
-  if (userData) rmSync(userData, { recursive: true, force: true });
 });
 
 async function openPage() {

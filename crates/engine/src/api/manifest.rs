@@ -185,7 +185,9 @@ impl fmt::Display for ManifestError {
 
 impl std::error::Error for ManifestError {}
 
-/// Parse every object in `input`: JSON when it starts with `{` or `[`, else YAML documents.
+/// Parse every object in `input`: YAML documents, or JSON, which YAML 1.2 reads as a flow
+/// mapping. One decoder for both keeps the page small: each serde backend instantiates its own
+/// copy of every Kubernetes type's deserializer.
 ///
 /// Stops at the first error: a manifest with a broken document is not applied at all, as
 /// `kubectl apply` does not apply a file it cannot read.
@@ -201,17 +203,12 @@ pub fn parse(input: &str) -> Result<Vec<Manifest>, ManifestError> {
             },
         });
     }
-    let manifests = if input.trim_start().starts_with(['{', '[']) {
-        parse_json(input)?
-    } else {
-        let mut out = Vec::new();
-        for doc in split_documents(input) {
-            if let Some(m) = parse_yaml_document(&doc)? {
-                out.push(m);
-            }
+    let mut manifests = Vec::new();
+    for doc in split_documents(input) {
+        if let Some(m) = parse_document(&doc)? {
+            manifests.push(m);
         }
-        out
-    };
+    }
     if manifests.is_empty() {
         return Err(ManifestError {
             document: 1,
@@ -295,7 +292,7 @@ fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::Options::default()
 }
 
-fn parse_yaml_document(doc: &Document<'_>) -> Result<Option<Manifest>, ManifestError> {
+fn parse_document(doc: &Document<'_>) -> Result<Option<Manifest>, ManifestError> {
     let line_offset = doc.first_line - 1;
     let located = |err: &serde_saphyr::Error, kind: ManifestErrorKind| {
         let loc = err.location();
@@ -404,89 +401,5 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
     match rendered.rfind(" at line ") {
         Some(i) => rendered[..i].to_string(),
         None => rendered,
-    }
-}
-
-/// JSON input: one object, or a `List` is not supported yet, so a single object.
-fn parse_json(input: &str) -> Result<Vec<Manifest>, ManifestError> {
-    let located = |e: &serde_json::Error, kind: ManifestErrorKind| ManifestError {
-        document: 1,
-        line: Some(e.line() as u64),
-        column: Some(e.column() as u64),
-        kind,
-    };
-    let meta: TypeMeta = serde_json::from_str(input).map_err(|e| {
-        located(
-            &e,
-            ManifestErrorKind::Syntax {
-                message: json_message(&e),
-            },
-        )
-    })?;
-    let (api_version, kind) = match (meta.api_version, meta.kind) {
-        (Some(v), Some(k)) if !v.is_empty() && !k.is_empty() => (v, k),
-        (v, k) => {
-            return Err(ManifestError {
-                document: 1,
-                line: Some(1),
-                column: Some(1),
-                kind: ManifestErrorKind::MissingTypeMeta {
-                    api_version: v.is_none_or(|v| v.is_empty()),
-                    kind: k.is_none_or(|k| k.is_empty()),
-                },
-            })
-        }
-    };
-    let object = decode(&api_version, &kind, |k| {
-        fn json<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
-            serde_json::from_str(text)
-        }
-        Ok(match k {
-            "Pod" => Object::Pod(json(input)?),
-            "Deployment" => Object::Deployment(json(input)?),
-            "ReplicaSet" => Object::ReplicaSet(json(input)?),
-            "StatefulSet" => Object::StatefulSet(json(input)?),
-            "DaemonSet" => Object::DaemonSet(json(input)?),
-            "Job" => Object::Job(json(input)?),
-            "Service" => Object::Service(json(input)?),
-            "ConfigMap" => Object::ConfigMap(json(input)?),
-            "Secret" => Object::Secret(json(input)?),
-            "Namespace" => Object::Namespace(json(input)?),
-            "Node" => Object::Node(json(input)?),
-            other => unreachable!("decode() only passes supported kinds, got {other}"),
-        })
-    });
-    match object {
-        Ok(object) => Ok(vec![Manifest {
-            document: 1,
-            line: 1,
-            object,
-        }]),
-        Err(DecodeError::Unknown) => Err(ManifestError {
-            document: 1,
-            line: Some(1),
-            column: Some(1),
-            kind: ManifestErrorKind::UnknownKind { api_version, kind },
-        }),
-        Err(DecodeError::Serde(e)) => {
-            let message = json_message(&e);
-            Err(located(
-                &e,
-                ManifestErrorKind::Decode {
-                    api_version,
-                    kind,
-                    message,
-                },
-            ))
-        }
-    }
-}
-
-/// serde_json's message without its " at line L column C" suffix.
-fn json_message(err: &serde_json::Error) -> String {
-    let s = err.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
     }
 }
