@@ -8,6 +8,12 @@
 //! Yew, the DOM or Docker: it builds for `wasm32-unknown-unknown` and native alike.
 
 pub mod api;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod go;
+pub mod quantity;
+pub mod status;
+pub mod view;
 
 /// Example manifests shipped with podplay, as the playground and the CLI offer them.
 pub mod examples {

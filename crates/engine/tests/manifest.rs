@@ -125,9 +125,14 @@ fn json_parses_as_well_as_yaml() {
 fn json_with_tabs_escapes_and_no_trailing_newline_parses() {
     let input = "{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Pod\",\n\t\"metadata\": {\"name\": \"caf\\u00e9\", \"labels\": {\"a\": \"x:y\"}},\n\t\"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"busybox\", \"args\": [\"a\\tb\", \"\"]}]}\n}";
     let manifests = parse(input).unwrap();
-    let Object::Pod(pod) = &manifests[0].object else { panic!("expected a pod") };
+    let Object::Pod(pod) = &manifests[0].object else {
+        panic!("expected a pod")
+    };
     assert_eq!(pod.metadata.name.as_deref(), Some("caf\u{e9}"));
-    let args = pod.spec.as_ref().unwrap().containers[0].args.clone().unwrap();
+    let args = pod.spec.as_ref().unwrap().containers[0]
+        .args
+        .clone()
+        .unwrap();
     assert_eq!(args, ["a\tb", ""]);
 }
 

@@ -1,7 +1,10 @@
-//! The Kubernetes API surface: parsing manifests into typed objects and reading pod specs out of
-//! them. Defaulting, validation and admission will live here too, each mirroring the API server.
+//! The Kubernetes API surface: parsing manifests into typed objects, defaulting, validation and
+//! admission as the API server does them, and reading pod specs out of objects.
 
+pub mod admission;
+pub mod defaults;
 pub mod manifest;
 pub mod summary;
+pub mod validation;
 
 pub use manifest::{parse, Manifest, ManifestError, Object};
