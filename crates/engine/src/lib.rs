@@ -8,6 +8,7 @@
 //! Yew, the DOM or Docker: it builds for `wasm32-unknown-unknown` and native alike.
 
 pub mod api;
+pub mod explain;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod go;
