@@ -2,7 +2,9 @@
 //!
 //! Each subcommand is a thin shell over the engine: it reads files, calls the engine, prints.
 
-use std::io::Read;
+mod input;
+mod validate;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,6 +31,17 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Create each object as the API server would (dry run): defaults, validation, Pod Security.
+    ///
+    /// Prints what `kubectl apply --dry-run=server` prints: `pod/x created (server dry run)`,
+    /// `Warning: ...` lines, and each refusal with the API server's message. A Namespace's
+    /// `pod-security.kubernetes.io/*` labels apply to the pods after it. Exit 1 if any object
+    /// is refused.
+    Validate {
+        /// Files to read; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print the playground's default pod: nginx and a helper sharing an emptyDir volume.
     Example,
 }
@@ -37,6 +50,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { files } => parse_files(&files),
+        Command::Validate { files } => validate::run(&files),
         Command::Example => {
             print!("{}", podplay_engine::examples::TWO_CONTAINER_POD);
             ExitCode::SUCCESS
@@ -47,11 +61,11 @@ fn main() -> ExitCode {
 fn parse_files(files: &[PathBuf]) -> ExitCode {
     let mut ok = true;
     for file in files {
-        let shown = file.display();
-        let text = match read_input(file) {
+        let shown = input::source_name(file);
+        let text = match input::read(file) {
             Ok(text) => text,
             Err(e) => {
-                eprintln!("error: the path \"{shown}\" cannot be read: {e}");
+                eprintln!("error: {e}");
                 ok = false;
                 continue;
             }
@@ -69,24 +83,6 @@ fn parse_files(files: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-fn read_input(file: &PathBuf) -> std::io::Result<String> {
-    let mut bytes = Vec::new();
-    if file.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes)?;
-    } else {
-        bytes = std::fs::read(file)?;
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
 }
 
 fn render(objects: &[ObjectSummary]) -> String {

@@ -58,7 +58,7 @@ fn parse_reports_broken_yaml_with_its_line_and_fails() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.starts_with("error: error parsing -: line 4, column"),
+        err.starts_with("error: error parsing STDIN: line 4, column"),
         "{err}"
     );
 }
@@ -69,4 +69,81 @@ fn parse_reports_a_missing_file_without_panicking() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("cannot be read"), "{err}");
+}
+
+#[test]
+fn validate_accepts_a_valid_pod_and_exits_zero() {
+    let out = podplay(
+        &["validate", "-"],
+        Some(podplay_engine::examples::TWO_CONTAINER_POD),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "pod/web created (server dry run)\n"
+    );
+}
+
+#[test]
+fn validate_prints_warnings_and_refusals_and_exits_one() {
+    let input = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: default
+  labels: {pod-security.kubernetes.io/enforce: baseline}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: test}
+spec:
+  containers:
+  - {name: a, image: busybox, securityContext: {privileged: true}}
+  - {name: b, image: busybox, securityContext: {privileged: true}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: warned}
+spec:
+  terminationGracePeriodSeconds: -1
+  containers:
+  - {name: c, image: busybox}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: test}
+spec:
+  containers:
+  - {}
+";
+    let out = podplay(&["validate", "-"], Some(input));
+    assert_eq!(out.status.code(), Some(1));
+    expect![[r#"
+        namespace/default created (server dry run)
+        pod/warned created (server dry run)
+    "#]]
+    .assert_eq(&String::from_utf8(out.stdout).unwrap());
+    expect![[r#"
+        Error from server (Forbidden): error when creating "STDIN": pods "test" is forbidden: violates PodSecurity "baseline:latest": privileged (containers "a", "b" must not set securityContext.privileged=true)
+        Warning: spec.terminationGracePeriodSeconds: must be >= 0; negative values are invalid and will be treated as 1
+        The Pod "test" is invalid: 
+        * spec.containers[0].name: Required value
+        * spec.containers[0].image: Required value
+          API server: Pod "test" is invalid: [spec.containers[0].name: Required value, spec.containers[0].image: Required value]
+    "#]]
+    .assert_eq(&String::from_utf8(out.stderr).unwrap());
+}
+
+#[test]
+fn validate_reports_unparseable_input_with_its_location() {
+    let out = podplay(
+        &["validate", "-"],
+        Some("apiVersion: v1\nkind: Pod\nmetadata: {name: [}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: error parsing STDIN: line 3"),
+        "{err}"
+    );
 }

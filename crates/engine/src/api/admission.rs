@@ -325,6 +325,30 @@ pub fn admit(policy: &NamespacePolicy, pod: &Pod) -> Admission {
     out
 }
 
+/// Mirrors `Admission.ValidatePodController` then `EvaluatePod` with `enforce=false`: a
+/// workload (Deployment, Job, ...) is never refused for its pod template; the template is
+/// checked against the namespace's `warn` policy and each failure comes back as a warning
+/// (`would violate PodSecurity "restricted:latest": ...`). Namespaces whose warn and audit
+/// levels are both privileged are skipped outright, as the plugin short-circuits them.
+pub fn admit_pod_controller(
+    policy: &NamespacePolicy,
+    template_meta: &ObjectMeta,
+    template_spec: &PodSpec,
+) -> Vec<String> {
+    if policy.warn.level == Level::Privileged && policy.audit.level == Level::Privileged {
+        return Vec::new();
+    }
+    let warn = check_pod_at(policy.warn, template_spec, template_meta);
+    if warn.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "would violate PodSecurity {}: {}",
+        go_quote(&policy.warn.to_string()),
+        forbidden_detail(&warn)
+    )]
+}
+
 /// The checks of `level` at `latest`, in message order; empty when the pod is allowed.
 pub fn check_pod(level: Level, pod_spec: &PodSpec, pod_meta: &ObjectMeta) -> Vec<Violation> {
     check_pod_at(

@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod defaults;
 pub mod manifest;
+pub mod server;
 pub mod summary;
 pub mod validation;
 
