@@ -1,11 +1,13 @@
 //! The objects read from the editor: each pod's containers and volumes.
 
-use podplay_engine::api::summary::{ContainerSummary, ObjectSummary};
+use podplay_engine::api::summary::ContainerSummary;
 use yew::prelude::*;
+
+use crate::model::{Answer, ObjectReading};
 
 #[derive(Properties, PartialEq)]
 pub struct ObjectListProps {
-    pub objects: Vec<ObjectSummary>,
+    pub objects: Vec<ObjectReading>,
 }
 
 #[function_component(ObjectList)]
@@ -17,10 +19,21 @@ pub fn object_list(props: &ObjectListProps) -> Html {
     }
 }
 
-fn object(o: &ObjectSummary) -> Html {
+fn object(reading: &ObjectReading) -> Html {
+    let o = &reading.summary;
+    let (class, text) = match &reading.answer {
+        Answer::Created(line) => ("answer created", line),
+        Answer::Refused(line) => ("answer refused", line),
+    };
     html! {
         <article class="object">
             <h2><span class="kind">{ o.kind }</span>{ " " }<span class="name">{ &o.name }</span></h2>
+            <pre class={class}>{ text }</pre>
+            if !reading.warnings.is_empty() {
+                <ul class="warnings">
+                    { for reading.warnings.iter().map(|w| html! { <li class="warning">{ format!("Warning: {w}") }</li> }) }
+                </ul>
+            }
             if let Some(pod) = &o.pod {
                 { containers("Init containers", "init-containers", &pod.init_containers) }
                 { containers("Containers", "containers", &pod.containers) }

@@ -68,6 +68,7 @@ test("the page lists the default pod's containers and its shared volume", async 
   const volumes = await page.locator(".volumes .volume-name").allTextContents();
   assert.deepEqual(volumes, ["html"]);
   assert.equal(await page.locator(".object .name").first().textContent(), "web");
+  assert.equal(await page.locator(".answer.created").textContent(), "pod/web created (server dry run)");
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -97,5 +98,26 @@ test("fixing the YAML brings the objects back", async () => {
   );
   await page.locator("#objects").waitFor();
   assert.deepEqual(await page.locator(".containers .container-name").allTextContents(), ["only"]);
+  await page.close();
+});
+
+test("an invalid pod shows the API server's refusal, a valid one its warnings", async () => {
+  const { page, problems } = await openPage();
+  await page.locator("#editor").fill(
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: test}\nspec:\n  containers:\n  - {image: busybox}\n",
+  );
+  await page.locator(".answer.refused").waitFor();
+  assert.equal(
+    await page.locator(".answer.refused").textContent(),
+    'The Pod "test" is invalid: spec.containers[0].name: Required value',
+  );
+  await page.locator("#editor").fill(
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  terminationGracePeriodSeconds: -1\n  containers:\n  - {name: c, image: busybox}\n",
+  );
+  await page.locator(".answer.created").waitFor();
+  assert.deepEqual(await page.locator(".warning").allTextContents(), [
+    "Warning: spec.terminationGracePeriodSeconds: must be >= 0; negative values are invalid and will be treated as 1",
+  ]);
+  assert.deepEqual(problems, []);
   await page.close();
 });
