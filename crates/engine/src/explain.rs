@@ -1,1 +1,0 @@
-//! Why a pod is in its state, in plain words. Not written yet.
