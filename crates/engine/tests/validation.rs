@@ -246,21 +246,33 @@ fn init_and_regular_containers_share_one_namespace_of_names() {
 }
 
 #[test]
-fn a_regular_container_may_not_set_restart_policy() {
-    // TestValidateContainers "invalid restart policy" -> validateContainers.
+fn a_regular_container_restart_policy_must_be_a_known_policy() {
+    // ContainerRestartRules is beta and on by default since v1.35, so regular containers may
+    // set restartPolicy (validateContainers -> validateContainerRestartPolicy);
+    // TestValidateContainerRestartPolicy "invalid restart policy".
+    assert_errors(
+        json!({"containers": [{"name": "app", "image": "nginx", "restartPolicy": "Sometimes"}]}),
+        &["spec.containers[0].restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"Never\", \"OnFailure\""],
+    );
     assert_errors(
         json!({"containers": [{"name": "app", "image": "nginx", "restartPolicy": "Always"}]}),
-        &["spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"],
+        &[],
     );
 }
 
 #[test]
-fn an_init_container_restart_policy_can_only_be_always() {
-    // TestValidateInitContainers "invalid restartPolicy" -> validateInitContainerRestartPolicy.
+fn an_init_container_restart_policy_may_be_never_with_restart_rules() {
+    // validateInitContainerRestartPolicy with AllowContainerRestartPolicyRules: only unknown
+    // values are rejected, with the three container policies.
     assert_errors(
         json!({"initContainers": [{"name": "init", "image": "busybox", "restartPolicy": "Never"}],
                "containers": [{"name": "app", "image": "nginx"}]}),
-        &["spec.initContainers[0].restartPolicy: Unsupported value: \"Never\": supported values: \"Always\""],
+        &[],
+    );
+    assert_errors(
+        json!({"initContainers": [{"name": "init", "image": "busybox", "restartPolicy": "Sometimes"}],
+               "containers": [{"name": "app", "image": "nginx"}]}),
+        &["spec.initContainers[0].restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"Never\", \"OnFailure\""],
     );
 }
 

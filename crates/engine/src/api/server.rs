@@ -166,10 +166,7 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
         return answer(Outcome::Forbidden { message }, Vec::new());
     }
 
-    let checked = match &object {
-        Object::Pod(pod) => Some(("Pod".to_string(), validation::validate_pod(pod))),
-        other => validation_of(other),
-    };
+    let checked = validation::validate_object(&object);
     if let Some((qualified_kind, result)) = checked {
         if !result.errors.is_empty() {
             let message = validation::api_server_message(&qualified_kind, &name, &result.errors);
@@ -211,30 +208,6 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
         }
     }
     answer(Outcome::Created, warnings)
-}
-
-/// The validation of kinds other than Pod, with the kind as the API server qualifies it
-/// (`Deployment.apps`). Workload templates are validated as pod templates under
-/// `spec.template`.
-fn validation_of(object: &Object) -> Option<(String, validation::Validation)> {
-    let template = match object {
-        Object::Deployment(d) => d.spec.as_ref().map(|s| &s.template),
-        Object::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.template.as_ref()),
-        Object::StatefulSet(s) => s.spec.as_ref().map(|s| &s.template),
-        Object::DaemonSet(d) => d.spec.as_ref().map(|s| &s.template),
-        Object::Job(j) => j.spec.as_ref().map(|s| &s.template),
-        _ => None,
-    }?;
-    let group = if matches!(object, Object::Job(_)) {
-        "batch"
-    } else {
-        "apps"
-    };
-    let kind = format!("{}.{group}", object.kind());
-    Some((
-        kind,
-        validation::validate_pod_template(template, "spec.template"),
-    ))
 }
 
 /// A workload's pod template metadata and spec, for Pod Security's controller check.

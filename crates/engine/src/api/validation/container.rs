@@ -11,17 +11,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvFromSource, EnvVar, HTTPGetAction, Lifecycle, LifecycleHandler,
-    Probe, ResourceRequirements, Volume,
+    Container, ContainerPort, ContainerRestartRule, EnvFromSource, EnvVar, HTTPGetAction,
+    Lifecycle, LifecycleHandler, Probe, ResourceRequirements, Volume,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::field::{BadValue, FieldError, Path};
 use super::names::{
-    inclusive_range_error, is_config_map_key, is_http_header_name, is_qualified_name,
-    is_relaxed_env_var_name, is_valid_port_name, is_valid_port_num, name_is_dns_subdomain,
-    validate_dns1123_label, validate_qualified_name,
+    is_config_map_key, is_http_header_name, is_qualified_name, is_relaxed_env_var_name,
+    is_valid_port_name, is_valid_port_num, name_is_dns_subdomain, validate_dns1123_label,
+    validate_qualified_name,
 };
+use super::security::validate_container_security_context;
 use super::volumes::validate_local_descending_path;
 use crate::quantity::Quantity;
 
@@ -38,6 +39,8 @@ pub(crate) struct SpecContext<'a> {
     pub grace_period_s: Option<i64>,
     /// `spec.restartPolicy`, or its default `Always` when absent.
     pub pod_restart_policy: &'a str,
+    /// `spec.hostUsers`, or its default `true` when absent.
+    pub host_users: bool,
 }
 
 /// Mirrors `validateContainers`: regular containers.
@@ -80,13 +83,13 @@ pub(crate) fn validate_containers(
             ctr.startup_probe.as_ref(),
             &p.child("startupProbe"),
         ));
-        if ctr.restart_policy.is_some() {
-            // The ContainerRestartRules feature (alpha) is off by default.
-            errs.push(FieldError::forbidden(
-                &p.child("restartPolicy"),
-                "may not be set for non-init containers",
-            ));
-        }
+        // ContainerRestartRules is beta and on by default since v1.35, so
+        // AllowContainerRestartPolicyRules is true.
+        errs.extend(validate_container_restart_policy(
+            ctr.restart_policy.as_deref(),
+            ctr.restart_policy_rules.as_deref().unwrap_or_default(),
+            &p,
+        ));
     }
     errs.extend(check_host_port_conflicts(
         containers.iter().enumerate(),
@@ -108,17 +111,12 @@ pub(crate) fn validate_init_containers(
     for (i, ctr) in containers.iter().enumerate() {
         let p = path.index(i);
         errs.extend(validate_container_common(ctr, ctx, &p));
-        let mut restart_always = false;
-        if let Some(rp) = &ctr.restart_policy {
-            if rp != "Always" {
-                errs.push(FieldError::not_supported(
-                    &p.child("restartPolicy"),
-                    BadValue::Str(rp.clone()),
-                    &["Always"],
-                ));
-            }
-            restart_always = rp == "Always";
-        }
+        errs.extend(validate_init_container_restart_policy(
+            ctr.restart_policy.as_deref(),
+            ctr.restart_policy_rules.as_deref().unwrap_or_default(),
+            &p,
+        ));
+        let restart_always = ctr.restart_policy.as_deref() == Some("Always");
         if all_names.contains(ctr.name.as_str()) {
             errs.push(FieldError::duplicate(
                 &p.child("name"),
@@ -164,8 +162,110 @@ pub(crate) fn validate_init_containers(
                 errs.push(FieldError::forbidden(&p.child("startupProbe"), WHY));
             }
         }
+        // AllowSidecarResizePolicy is true; AllowExistingRestartContainerForNonSidecarInitContainer
+        // is false on create.
+        if !restart_always {
+            for (j, rp) in ctr.resize_policy.iter().flatten().enumerate() {
+                if rp.restart_policy == "RestartContainer" {
+                    errs.push(FieldError::invalid(
+                        &p.child("resizePolicy").index(j).child("restartPolicy"),
+                        BadValue::Str(rp.restart_policy.clone()),
+                        "must not be set to 'RestartContainer' for non-sidecar initContainers",
+                    ));
+                }
+            }
+        }
     }
     errs
+}
+
+/// `supportedContainerRestartPolicies`, sorted.
+const CONTAINER_RESTART_POLICIES: [&str; 3] = ["Always", "Never", "OnFailure"];
+
+/// Mirrors `validateContainerRestartPolicy` with `AllowContainerRestartPolicyRules` on (the
+/// ContainerRestartRules gate, beta and on by default since v1.35) and
+/// `AllowRestartAllContainers` off (RestartAllContainersOnContainerExits is alpha, off by
+/// default), so the only rule action is `Restart`. `path` is the container's path.
+fn validate_container_restart_policy(
+    policy: Option<&str>,
+    rules: &[ContainerRestartRule],
+    path: &Path,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let policy_path = path.child("restartPolicy");
+    match policy {
+        None if rules.is_empty() => return errs,
+        None => errs.push(FieldError::required(
+            &policy_path,
+            "must specify restartPolicy when restart rules are used",
+        )),
+        Some(p) if !CONTAINER_RESTART_POLICIES.contains(&p) => {
+            errs.push(FieldError::not_supported(
+                &policy_path,
+                BadValue::Str(p.to_string()),
+                &CONTAINER_RESTART_POLICIES,
+            ))
+        }
+        Some(_) => {}
+    }
+    let rules_path = path.child("restartPolicyRules");
+    if rules.len() > 20 {
+        errs.push(FieldError::too_many(&rules_path, rules.len(), 20));
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let rule_path = rules_path.index(i);
+        if rule.action != "Restart" {
+            errs.push(FieldError::not_supported(
+                &rule_path.child("action"),
+                BadValue::Str(rule.action.clone()),
+                &["Restart"],
+            ));
+        }
+        match &rule.exit_codes {
+            Some(codes) => {
+                let codes_path = rule_path.child("exitCodes");
+                if !matches!(codes.operator.as_str(), "In" | "NotIn") {
+                    errs.push(FieldError::not_supported(
+                        &codes_path.child("operator"),
+                        BadValue::Str(codes.operator.clone()),
+                        &["In", "NotIn"],
+                    ));
+                }
+                let n = codes.values.as_ref().map_or(0, Vec::len);
+                if n > 255 {
+                    errs.push(FieldError::too_many(&codes_path.child("values"), n, 255));
+                }
+            }
+            None => errs.push(FieldError::required(
+                &rule_path.child("exitCodes"),
+                "must be specified",
+            )),
+        }
+    }
+    errs
+}
+
+/// Mirrors `validateInitContainerRestartPolicy` with `AllowContainerRestartPolicyRules` on and
+/// `AllowRestartAllContainers` off: a sidecar (`Always`) may not have rules; `Never` and
+/// `OnFailure` are allowed, with rules. `path` is the container's path.
+fn validate_init_container_restart_policy(
+    policy: Option<&str>,
+    rules: &[ContainerRestartRule],
+    path: &Path,
+) -> Vec<FieldError> {
+    match policy {
+        None if rules.is_empty() => Vec::new(),
+        None => vec![FieldError::required(
+            &path.child("restartPolicy"),
+            "must specify restartPolicy when restart rules are used",
+        )],
+        Some("Always") if rules.is_empty() => Vec::new(),
+        Some("Always") => vec![FieldError::forbidden(
+            &path.child("restartPolicyRules"),
+            "restartPolicyRules are not allowed for init containers with restart policy Always",
+        )],
+        Some(p) => validate_container_restart_policy(Some(p), rules, path),
+    }
 }
 
 /// Mirrors `validateContainerCommon`.
@@ -229,8 +329,9 @@ fn validate_container_common(
         ctx.pod_restart_policy,
         &path.child("resizePolicy"),
     ));
-    errs.extend(validate_security_context(
-        ctr,
+    errs.extend(validate_container_security_context(
+        ctr.security_context.as_ref(),
+        ctx.host_users,
         &path.child("securityContext"),
     ));
     errs
@@ -368,7 +469,7 @@ const ENV_FIELD_PATHS: [&str; 9] = [
 ];
 
 /// `validContainerResourceFieldPathExpressions`, sorted.
-const RESOURCE_FIELD_PATHS: [&str; 6] = [
+pub(crate) const RESOURCE_FIELD_PATHS: [&str; 6] = [
     "limits.cpu",
     "limits.ephemeral-storage",
     "limits.memory",
@@ -389,6 +490,7 @@ fn validate_env_var_value_from(ev: &EnvVar, path: &Path) -> Vec<FieldError> {
         errs.extend(validate_object_field_selector(
             fr.api_version.as_deref(),
             &fr.field_path,
+            &ENV_FIELD_PATHS,
             &path.child("fieldRef"),
         ));
     }
@@ -459,11 +561,12 @@ fn split_subscripted(field_path: &str) -> Option<(&str, &str)> {
     (!path.is_empty()).then_some((path, sub))
 }
 
-/// Mirrors `validateObjectFieldSelector` with the env-var expressions, including
-/// `ConvertDownwardAPIFieldLabel`'s errors.
-fn validate_object_field_selector(
+/// Mirrors `validateObjectFieldSelector` with the given valid expressions (sorted, as
+/// `sets.List` gives them), including `ConvertDownwardAPIFieldLabel`'s errors.
+pub(crate) fn validate_object_field_selector(
     api_version: Option<&str>,
     field_path: &str,
+    expressions: &[&str],
     path: &Path,
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
@@ -520,18 +623,18 @@ fn validate_object_field_selector(
             }
             _ => errs.extend(validate_qualified_name(sub, path)),
         }
-    } else if !ENV_FIELD_PATHS.contains(&internal) {
+    } else if !expressions.contains(&internal) {
         errs.push(FieldError::not_supported(
             &path.child("fieldPath"),
             BadValue::Str(internal.to_string()),
-            &ENV_FIELD_PATHS,
+            expressions,
         ));
     }
     errs
 }
 
 /// Mirrors `validateContainerResourceDivisor`.
-fn validate_container_resource_divisor(
+pub(crate) fn validate_container_resource_divisor(
     resource: &str,
     divisor: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
     path: &Path,
@@ -1080,28 +1183,7 @@ fn validate_resize_policy(
             errs.push(FieldError::invalid(
                 path,
                 BadValue::Str(p.restart_policy.clone()),
-                "must be 'NotRequired' when `restartPolicy` is 'Never'",
-            ));
-        }
-    }
-    errs
-}
-
-/// The user and group ID checks of `ValidateSecurityContext` (`IsValidUserID`, `IsValidGroupID`).
-fn validate_security_context(ctr: &Container, path: &Path) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let Some(sc) = &ctr.security_context else {
-        return errs;
-    };
-    for (value, child) in [
-        (sc.run_as_user, "runAsUser"),
-        (sc.run_as_group, "runAsGroup"),
-    ] {
-        if let Some(id) = value.filter(|id| !(0..=0xffff_ffff).contains(id)) {
-            errs.push(FieldError::invalid(
-                &path.child(child),
-                BadValue::Int(id),
-                &inclusive_range_error(0, 0xffff_ffff),
+                "must be 'NotRequired' when pod `restartPolicy` is 'Never'",
             ));
         }
     }

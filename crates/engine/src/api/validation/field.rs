@@ -82,6 +82,9 @@ pub enum BadValue {
     Stringer(String),
     /// The `omitValue` marker (`TooMany` with an unknown count): only the type label is printed.
     Omitted,
+    /// A value Go prints with `%#v` (structs, maps, slices, `intstr.IntOrString`), already
+    /// rendered in Go syntax, e.g. `map[string]string{"app":"web"}`. Printed as is.
+    GoSyntax(String),
 }
 
 impl fmt::Display for BadValue {
@@ -90,7 +93,7 @@ impl fmt::Display for BadValue {
             BadValue::Str(s) => f.write_str(&go_quote(s)),
             BadValue::Int(n) => write!(f, "{n}"),
             BadValue::Bool(b) => write!(f, "{b}"),
-            BadValue::Stringer(s) => f.write_str(s),
+            BadValue::Stringer(s) | BadValue::GoSyntax(s) => f.write_str(s),
             BadValue::Omitted => Ok(()),
         }
     }
@@ -171,6 +174,17 @@ impl FieldError {
             format!("supported values: {}", quoted.join(", "))
         };
         Self::new(path, ErrorType::NotSupported, Some(value), &detail)
+    }
+
+    /// Mirrors `field.TooMany`: the actual count as the value, "must have at most N items".
+    pub(crate) fn too_many(path: &Path, actual: usize, max: usize) -> Self {
+        let noun = if max == 1 { "item" } else { "items" };
+        Self::new(
+            path,
+            ErrorType::TooMany,
+            Some(BadValue::Int(i64::try_from(actual).unwrap_or(i64::MAX))),
+            &format!("must have at most {max} {noun}"),
+        )
     }
 
     /// Mirrors `field.TooLong`.

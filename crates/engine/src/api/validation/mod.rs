@@ -13,20 +13,32 @@
 //! its default when absent instead of being reported as Required, which Kubernetes never does.
 //! For the same reason an absent namespace is taken to be the request's namespace.
 //!
-//! Features follow the v1.34+ defaults: relaxed environment variable names, zero-second sleep
-//! hooks allowed, sidecar resize policies allowed, container restart rules (alpha) off.
+//! [`validate_object`] dispatches any object podplay accepts: workloads (workloads.rs:
+//! Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs) and the other kinds (objects.rs).
+//!
+//! Features follow the v1.36 defaults: relaxed environment variable names, zero-second sleep
+//! hooks allowed, sidecar resize policies allowed, container restart rules on
+//! (ContainerRestartRules, beta since v1.35) without the `RestartAllContainers` action
+//! (RestartAllContainersOnContainerExits, alpha), toleration `Lt`/`Gt` off
+//! (TaintTolerationComparisonOperators, alpha).
 //! Go ranges over maps in random order; here map entries (labels, annotations, resources) go in
 //! sorted key order.
 //!
-//! Not mirrored: affinity, tolerations, topology spread constraints, OS-specific and most
-//! security-context rules, sysctls, volume devices, ephemeral-container contents, projected,
-//! downward API and CSI volume details, IP address formats, seccomp and AppArmor annotations.
+//! Not mirrored: pod affinity `matchLabelKeys`/`mismatchLabelKeys`,
+//! OS-specific (`spec.os`, Windows) rules, volume devices, ephemeral-container contents, CSI and
+//! cluster trust bundle volume details, DNS nameserver formats, image pull secrets, pod-level
+//! resources, seccomp and AppArmor annotations.
 
 mod container;
 mod field;
 mod names;
+mod objects;
+mod scheduling;
+mod security;
+mod selector;
 mod volumes;
 mod warnings;
+mod workloads;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,12 +46,19 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use field::{api_server_message, go_quote, BadValue, ErrorType, FieldError};
+pub use objects::{
+    validate_config_map, validate_namespace, validate_node, validate_secret, validate_service,
+};
+pub use workloads::{
+    validate_daemon_set, validate_deployment, validate_job, validate_replica_set,
+    validate_stateful_set,
+};
 
 use container::{validate_containers, validate_init_containers, SpecContext};
 use field::Path;
 use names::{
-    inclusive_range_error, name_is_dns_label, name_is_dns_subdomain, validate_annotations,
-    validate_dns1123_label, validate_labels, validate_qualified_name,
+    inclusive_range_error, name_is_dns1035_label, name_is_dns_label, name_is_dns_subdomain,
+    validate_annotations, validate_dns1123_label, validate_labels, validate_qualified_name,
 };
 
 /// The outcome of validating one object: the errors that make the API server reject it (422),
@@ -90,6 +109,33 @@ pub fn validate_pod(pod: &Pod) -> Validation {
         &spec_path,
         Resource::Pod,
     ));
+    // A pod without a service account may not project its token.
+    if spec
+        .service_account_name
+        .as_deref()
+        .unwrap_or("")
+        .is_empty()
+    {
+        for (vi, vol) in spec.volumes.iter().flatten().enumerate() {
+            let Some(projected) = &vol.projected else {
+                continue;
+            };
+            for (si, source) in projected.sources.iter().flatten().enumerate() {
+                if source.service_account_token.is_some() {
+                    errors.push(FieldError::forbidden(
+                        &spec_path
+                            .child("volumes")
+                            .index(vi)
+                            .child("projected")
+                            .child("sources")
+                            .index(si)
+                            .child("serviceAccountToken"),
+                        "must not be specified when serviceAccountName is not set",
+                    ));
+                }
+            }
+        }
+    }
     // validateContainersOnlyForPod
     for (list, child) in [
         (Some(&spec.containers), "containers"),
@@ -172,12 +218,90 @@ pub fn validate_pod_template(template: &PodTemplateSpec, path: &str) -> Validati
     Validation { errors, warnings }
 }
 
+/// The `ValidateNameFunc` an object kind's names are checked with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameRule {
+    /// `NameIsDNSSubdomain` (pods, workloads other than StatefulSets, config maps, secrets,
+    /// nodes).
+    DnsSubdomain,
+    /// `NameIsDNSLabel` (namespaces, StatefulSets).
+    DnsLabel,
+    /// `NameIsDNS1035Label` (services).
+    Dns1035Label,
+}
+
+impl NameRule {
+    fn check(self, name: &str, prefix: bool) -> Vec<String> {
+        match self {
+            NameRule::DnsSubdomain => name_is_dns_subdomain(name, prefix),
+            NameRule::DnsLabel => name_is_dns_label(name, prefix),
+            NameRule::Dns1035Label => name_is_dns1035_label(name, prefix),
+        }
+    }
+}
+
+/// The template metadata checks of `ValidatePodTemplateSpec` (labels, annotations,
+/// pod-specific annotations), which `ValidatePodTemplateSpecForStatefulSet` runs without the
+/// spec's.
+pub(crate) fn template_metadata_errors(template: &PodTemplateSpec, path: &Path) -> Vec<FieldError> {
+    let default_meta = ObjectMeta::default();
+    let meta = template.metadata.as_ref().unwrap_or(&default_meta);
+    let default_spec = PodSpec::default();
+    let spec = template.spec.as_ref().unwrap_or(&default_spec);
+    let mut errors = validate_labels(meta.labels.as_ref(), &path.child("labels"));
+    errors.extend(validate_annotations(
+        meta.annotations.as_ref(),
+        &path.child("annotations"),
+    ));
+    errors.extend(validate_pod_specific_annotations(
+        meta,
+        spec,
+        &path.child("annotations"),
+    ));
+    errors
+}
+
+/// Validates any object podplay accepts, as the API server does on create: returns the
+/// qualified kind as `schema.GroupKind.String()` prints it in the 422 message (`Pod`,
+/// `Deployment.apps`, `Job.batch`) and the outcome, or `None` for a kind not validated.
+///
+/// Objects are validated as given; callers default them first, as the API server does.
+pub fn validate_object(object: &crate::api::Object) -> Option<(String, Validation)> {
+    use crate::api::Object;
+    let (kind, v) = match object {
+        Object::Pod(p) => ("Pod", validate_pod(p)),
+        Object::Deployment(d) => ("Deployment.apps", workloads::validate_deployment(d)),
+        Object::ReplicaSet(r) => ("ReplicaSet.apps", workloads::validate_replica_set(r)),
+        Object::StatefulSet(s) => ("StatefulSet.apps", workloads::validate_stateful_set(s)),
+        Object::DaemonSet(d) => ("DaemonSet.apps", workloads::validate_daemon_set(d)),
+        Object::Job(j) => ("Job.batch", workloads::validate_job(j)),
+        Object::Service(s) => ("Service", objects::validate_service(s)),
+        Object::ConfigMap(c) => ("ConfigMap", objects::validate_config_map(c)),
+        Object::Secret(s) => ("Secret", objects::validate_secret(s)),
+        Object::Namespace(n) => ("Namespace", objects::validate_namespace(n)),
+        Object::Node(n) => ("Node", objects::validate_node(n)),
+    };
+    Some((kind.to_string(), v))
+}
+
 /// Mirrors `ValidateObjectMeta` for a namespaced object named as a DNS subdomain (pods):
 /// generateName, name, namespace, labels, annotations, finalizers.
 fn validate_object_meta(meta: &ObjectMeta, path: &Path) -> Vec<FieldError> {
+    validate_object_meta_with(meta, path, NameRule::DnsSubdomain, true)
+}
+
+/// Mirrors `ValidateObjectMeta` with the kind's name rule. For a cluster-scoped kind
+/// (`namespaced == false`) the namespace is ignored: the API server clears it before validating
+/// (`EnsureObjectNamespaceMatchesRequestNamespace`).
+pub(crate) fn validate_object_meta_with(
+    meta: &ObjectMeta,
+    path: &Path,
+    rule: NameRule,
+    namespaced: bool,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(gn) = meta.generate_name.as_deref().filter(|g| !g.is_empty()) {
-        for msg in name_is_dns_subdomain(gn, true) {
+        for msg in rule.check(gn, true) {
             errs.push(FieldError::invalid(
                 &path.child("generateName"),
                 BadValue::Str(gn.to_string()),
@@ -191,7 +315,7 @@ fn validate_object_meta(meta: &ObjectMeta, path: &Path) -> Vec<FieldError> {
             "name or generateName is required",
         )),
         Some(name) => {
-            for msg in name_is_dns_subdomain(name, false) {
+            for msg in rule.check(name, false) {
                 errs.push(FieldError::invalid(
                     &path.child("name"),
                     BadValue::Str(name.to_string()),
@@ -200,7 +324,11 @@ fn validate_object_meta(meta: &ObjectMeta, path: &Path) -> Vec<FieldError> {
             }
         }
     }
-    if let Some(ns) = meta.namespace.as_deref().filter(|n| !n.is_empty()) {
+    let namespace = meta
+        .namespace
+        .as_deref()
+        .filter(|n| namespaced && !n.is_empty());
+    if let Some(ns) = namespace {
         for msg in name_is_dns_label(ns, false) {
             errs.push(FieldError::invalid(
                 &path.child("namespace"),
@@ -332,6 +460,7 @@ fn validate_pod_spec(
         pod_claim_names,
         grace_period_s,
         pod_restart_policy: restart_policy,
+        host_users: spec.host_users.unwrap_or(true),
     };
     errs.extend(validate_containers(
         &spec.containers,
@@ -398,9 +527,13 @@ fn validate_pod_spec(
         spec.node_selector.as_ref(),
         &path.child("nodeSelector"),
     ));
-    errs.extend(validate_pod_security_context(
+    errs.extend(security::validate_pod_security_context(
         spec,
         &path.child("securityContext"),
+    ));
+    errs.extend(scheduling::validate_affinity(
+        spec.affinity.as_ref(),
+        &path.child("affinity"),
     ));
 
     // validatePodDNSConfig (nameserver IP formats aside)
@@ -436,6 +569,13 @@ fn validate_pod_spec(
         }
     }
 
+    errs.extend(scheduling::validate_topology_spread_constraints(
+        spec.topology_spread_constraints
+            .as_deref()
+            .unwrap_or_default(),
+        &path.child("topologySpreadConstraints"),
+    ));
+
     let subdomain_names = [
         (spec.service_account_name.as_deref(), "serviceAccountName"),
         (spec.node_name.as_deref(), "nodeName"),
@@ -467,6 +607,18 @@ fn validate_pod_spec(
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             errs.extend(validate_dns1123_label(v, &path.child(child)));
         }
+    }
+    if let Some(t) = spec.tolerations.as_deref().filter(|t| !t.is_empty()) {
+        errs.extend(scheduling::validate_tolerations(
+            t,
+            &path.child("tolerations"),
+        ));
+    }
+    if let Some(h) = spec.host_aliases.as_deref().filter(|h| !h.is_empty()) {
+        errs.extend(scheduling::validate_host_aliases(
+            h,
+            &path.child("hostAliases"),
+        ));
     }
     if let Some(v) = spec
         .priority_class_name
@@ -500,47 +652,6 @@ fn validate_pod_spec(
                 &["PreemptLowerPriority", "Never"],
             )),
         }
-    }
-    errs
-}
-
-/// The ID checks of `validatePodSpecSecurityContext` (`fsGroup`, `runAsUser`, `runAsGroup`,
-/// `supplementalGroups`) and its shareProcessNamespace/hostPID conflict.
-fn validate_pod_security_context(spec: &PodSpec, path: &Path) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let range = inclusive_range_error(0, 0xffff_ffff);
-    let valid = |id: i64| (0..=0xffff_ffff).contains(&id);
-    if let Some(sc) = &spec.security_context {
-        for (value, child) in [
-            (sc.fs_group, "fsGroup"),
-            (sc.run_as_user, "runAsUser"),
-            (sc.run_as_group, "runAsGroup"),
-        ] {
-            if let Some(id) = value.filter(|&id| !valid(id)) {
-                errs.push(FieldError::invalid(
-                    &path.child(child),
-                    BadValue::Int(id),
-                    &range,
-                ));
-            }
-        }
-        for (i, &gid) in sc.supplemental_groups.iter().flatten().enumerate() {
-            if !valid(gid) {
-                errs.push(FieldError::invalid(
-                    &path.child("supplementalGroups").index(i),
-                    BadValue::Int(gid),
-                    &range,
-                ));
-            }
-        }
-    }
-    // In the internal API, shareProcessNamespace and hostPID live in the security context.
-    if spec.share_process_namespace == Some(true) && spec.host_pid == Some(true) {
-        errs.push(FieldError::invalid(
-            &path.child("shareProcessNamespace"),
-            BadValue::Bool(true),
-            "ShareProcessNamespace and HostPID cannot both be enabled",
-        ));
     }
     errs
 }

@@ -155,6 +155,35 @@ pub(crate) fn name_is_dns_subdomain(name: &str, prefix: bool) -> Vec<String> {
     }
 }
 
+const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
+const DNS1035_LABEL_ERR_MSG: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+
+/// Mirrors `IsDNS1035Label`.
+pub(crate) fn is_dns1035_label(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > DNS1123_LABEL_MAX_LENGTH {
+        errs.push(max_len_error(DNS1123_LABEL_MAX_LENGTH));
+    }
+    let ok = matches_dns1123_label(value) && value.as_bytes()[0].is_ascii_lowercase();
+    if !ok {
+        errs.push(regex_error(
+            DNS1035_LABEL_ERR_MSG,
+            DNS1035_LABEL_FMT,
+            &["my-name", "abc-123"],
+        ));
+    }
+    errs
+}
+
+/// Mirrors `NameIsDNS1035Label` (`ValidateServiceName`).
+pub(crate) fn name_is_dns1035_label(name: &str, prefix: bool) -> Vec<String> {
+    if prefix {
+        is_dns1035_label(&mask_trailing_dash(name))
+    } else {
+        is_dns1035_label(name)
+    }
+}
+
 /// Mirrors `NameIsDNSLabel` (`ValidateNamespaceName`).
 pub(crate) fn name_is_dns_label(name: &str, prefix: bool) -> Vec<String> {
     if prefix {

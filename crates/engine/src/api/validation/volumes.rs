@@ -1,12 +1,17 @@
 //! Pod volumes, mirroring `ValidateVolumes` and `validateVolumeSource` in
 //! pkg/apis/core/validation/validation.go: DNS-label names, no duplicates, exactly one volume
 //! source, and the per-source checks for the sources a playground pod uses (emptyDir, hostPath,
-//! secret, configMap, persistentVolumeClaim, nfs). Other sources are counted but not inspected.
+//! secret, configMap, persistentVolumeClaim, nfs, downwardAPI, projected). Other sources are
+//! counted but not inspected; in projected volumes, clusterTrustBundle and podCertificate
+//! sources are counted but not inspected either.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{KeyToPath, Volume};
+use k8s_openapi::api::core::v1::{DownwardAPIVolumeFile, KeyToPath, ProjectedVolumeSource, Volume};
 
+use super::container::{
+    validate_container_resource_divisor, validate_object_field_selector, RESOURCE_FIELD_PATHS,
+};
 use super::field::{BadValue, FieldError, Path};
 use super::names::validate_dns1123_label;
 use crate::quantity::Quantity;
@@ -201,6 +206,24 @@ fn validate_one_source(vol: &Volume, which: &str, path: &Path) -> Vec<FieldError
                 }
             }
         }
+        "downwarAPI" => {
+            if let Some(d) = &vol.downward_api {
+                // Go validates the items at the downwardAPI path itself, without an index.
+                let p = path.child("downwardAPI");
+                errs.extend(validate_mode(d.default_mode, &p.child("defaultMode")));
+                for file in d.items.iter().flatten() {
+                    errs.extend(validate_downward_api_volume_file(file, &p));
+                }
+            }
+        }
+        "projected" => {
+            if let Some(pr) = &vol.projected {
+                errs.extend(validate_projected_volume_source(
+                    pr,
+                    &path.child("projected"),
+                ));
+            }
+        }
         "persistentVolumeClaim" => {
             if let Some(c) = &vol.persistent_volume_claim {
                 if c.claim_name.is_empty() {
@@ -300,6 +323,171 @@ fn validate_local_non_reserved_path(target: &str, path: &Path) -> Vec<FieldError
             BadValue::Str(target.to_string()),
             "must not start with '..'",
         ));
+    }
+    errs
+}
+
+/// `validVolumeDownwardAPIFieldPathExpressions`, sorted.
+const VOLUME_FIELD_PATHS: [&str; 5] = [
+    "metadata.annotations",
+    "metadata.labels",
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+];
+
+/// Mirrors `validateDownwardAPIVolumeFile`. `path` is where Go reports it: the `downwardAPI`
+/// source itself, with no item index.
+fn validate_downward_api_volume_file(file: &DownwardAPIVolumeFile, path: &Path) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if file.path.is_empty() {
+        errs.push(FieldError::required(&path.child("path"), ""));
+    }
+    errs.extend(validate_local_non_reserved_path(
+        &file.path,
+        &path.child("path"),
+    ));
+    if let Some(fr) = &file.field_ref {
+        errs.extend(validate_object_field_selector(
+            fr.api_version.as_deref(),
+            &fr.field_path,
+            &VOLUME_FIELD_PATHS,
+            &path.child("fieldRef"),
+        ));
+        if file.resource_field_ref.is_some() {
+            errs.push(FieldError::invalid(
+                path,
+                BadValue::Str("resource".to_string()),
+                "fieldRef and resourceFieldRef can not be specified simultaneously",
+            ));
+        }
+    } else if let Some(rf) = &file.resource_field_ref {
+        // validateContainerResourceFieldSelector with volume=true: containerName is required;
+        // hugepages resources are allowed by prefix.
+        let p = path.child("resourceFieldRef");
+        if rf.container_name.as_deref().unwrap_or("").is_empty() {
+            errs.push(FieldError::required(&p.child("containerName"), ""));
+        } else if rf.resource.is_empty() {
+            errs.push(FieldError::required(&p.child("resource"), ""));
+        } else if !RESOURCE_FIELD_PATHS.contains(&rf.resource.as_str())
+            && !rf.resource.starts_with("limits.hugepages-")
+            && !rf.resource.starts_with("requests.hugepages-")
+        {
+            errs.push(FieldError::not_supported(
+                &p.child("resource"),
+                BadValue::Str(rf.resource.clone()),
+                &RESOURCE_FIELD_PATHS,
+            ));
+        }
+        errs.extend(validate_container_resource_divisor(
+            &rf.resource,
+            rf.divisor.as_ref(),
+            &p,
+        ));
+    } else {
+        errs.push(FieldError::required(
+            path,
+            "one of fieldRef and resourceFieldRef is required",
+        ));
+    }
+    errs.extend(validate_mode(file.mode, &path.child("mode")));
+    errs
+}
+
+/// Mirrors `validateProjectedVolumeSource` and `validateProjectionSources`. Duplicate paths
+/// across sources are reported on the `projected` path itself, as Go does.
+fn validate_projected_volume_source(pr: &ProjectedVolumeSource, path: &Path) -> Vec<FieldError> {
+    let mut errs = validate_mode(pr.default_mode, &path.child("defaultMode"));
+    let mut all_paths: Vec<String> = Vec::new();
+    let mut note_path = |p: &str, value: &str, errs: &mut Vec<FieldError>| {
+        if p.is_empty() {
+            return;
+        }
+        if all_paths.iter().any(|q| q == p) {
+            errs.push(FieldError::invalid(
+                path,
+                BadValue::Str(value.to_string()),
+                "conflicting duplicate paths",
+            ));
+        } else {
+            all_paths.push(p.to_string());
+        }
+    };
+    for (i, source) in pr.sources.iter().flatten().enumerate() {
+        let src_path = path.child("sources").index(i);
+        let mut num = 0;
+        let key_sources = [
+            (
+                source.secret.as_ref().map(|s| (&s.name, &s.items)),
+                "secret",
+            ),
+            (
+                source.config_map.as_ref().map(|c| (&c.name, &c.items)),
+                "configMap",
+            ),
+        ];
+        for (src, child) in key_sources {
+            let Some((name, items)) = src else { continue };
+            num += 1;
+            let p = src_path.child(child);
+            if name.is_empty() {
+                errs.push(FieldError::required(&p.child("name"), ""));
+            }
+            for (j, kp) in items.iter().flatten().enumerate() {
+                errs.extend(validate_key_to_path(kp, &p.child("items").index(j)));
+                // Go reports the source's name as the duplicate's value.
+                note_path(&kp.path, name, &mut errs);
+            }
+        }
+        if let Some(d) = &source.downward_api {
+            num += 1;
+            let p = src_path.child("downwardAPI");
+            for file in d.items.iter().flatten() {
+                errs.extend(validate_downward_api_volume_file(file, &p));
+                note_path(&file.path, &file.path, &mut errs);
+            }
+        }
+        if let Some(t) = &source.service_account_token {
+            num += 1;
+            let p = src_path.child("serviceAccountToken");
+            // expirationSeconds defaults to 3600.
+            let exp = t.expiration_seconds.unwrap_or(3600);
+            if exp < 10 * 60 {
+                errs.push(FieldError::invalid(
+                    &p.child("expirationSeconds"),
+                    BadValue::Int(exp),
+                    "may not specify a duration less than 10 minutes",
+                ));
+            }
+            if exp > 1 << 32 {
+                errs.push(FieldError::invalid(
+                    &p.child("expirationSeconds"),
+                    BadValue::Int(exp),
+                    "may not specify a duration larger than 2^32 seconds",
+                ));
+            }
+            // Go reports the token path at the projected volume's path, not the source's.
+            if t.path.is_empty() {
+                errs.push(FieldError::required(&path.child("path"), ""));
+            } else {
+                errs.extend(validate_local_non_reserved_path(
+                    &t.path,
+                    &path.child("path"),
+                ));
+            }
+        }
+        if source.cluster_trust_bundle.is_some() {
+            num += 1;
+        }
+        if source.pod_certificate.is_some() {
+            num += 1;
+        }
+        if num > 1 {
+            errs.push(FieldError::forbidden(
+                &src_path,
+                "may not specify more than 1 volume type per source",
+            ));
+        }
     }
     errs
 }
