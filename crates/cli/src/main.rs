@@ -2,7 +2,9 @@
 //!
 //! Each subcommand is a thin shell over the engine: it reads files, calls the engine, prints.
 
+mod explain;
 mod input;
+mod output;
 mod validate;
 
 use std::path::PathBuf;
@@ -42,6 +44,18 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Explain a pod with status (as `kubectl get pod -o yaml` prints it): its `kubectl get pods`
+    /// row, the phase and conditions the kubelet would compute, and why, in plain words.
+    Explain {
+        /// The file to read; `-` reads standard input.
+        file: PathBuf,
+        /// The clock for AGE and "(5m ago)", as RFC 3339 (default: now).
+        #[arg(long, value_name = "RFC3339", value_parser = explain::parse_now)]
+        now: Option<k8s_openapi::jiff::Timestamp>,
+        /// How to print the explanation.
+        #[arg(long, short = 'o', value_enum, default_value_t = explain::Output::Text)]
+        output: explain::Output,
+    },
     /// Print the playground's default pod: nginx and a helper sharing an emptyDir volume.
     Example,
 }
@@ -51,8 +65,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Parse { files } => parse_files(&files),
         Command::Validate { files } => validate::run(&files),
+        Command::Explain { file, now, output } => explain::run(&file, now, output),
         Command::Example => {
-            print!("{}", podplay_engine::examples::TWO_CONTAINER_POD);
+            output::out(podplay_engine::examples::TWO_CONTAINER_POD);
             ExitCode::SUCCESS
         }
     }
@@ -65,15 +80,15 @@ fn parse_files(files: &[PathBuf]) -> ExitCode {
         let text = match input::read(file) {
             Ok(text) => text,
             Err(e) => {
-                eprintln!("error: {e}");
+                output::err(&format!("error: {e}"));
                 ok = false;
                 continue;
             }
         };
         match podplay_engine::api::parse(&text) {
-            Ok(manifests) => print!("{}", render(&summarize(&manifests))),
+            Ok(manifests) => output::out(&render(&summarize(&manifests))),
             Err(e) => {
-                eprintln!("error: error parsing {shown}: {e}");
+                output::err(&format!("error: error parsing {shown}: {e}"));
                 ok = false;
             }
         }

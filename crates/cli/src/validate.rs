@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use podplay_engine::api::server::{ApiServer, Outcome};
 
-use crate::input;
+use crate::{input, output};
 
 /// Creates every object of every file in order (a Namespace's Pod Security labels apply to the
 /// pods after it, across files). Prints what kubectl prints: warnings and refusals on stderr,
@@ -19,7 +19,7 @@ pub fn run(files: &[PathBuf]) -> ExitCode {
         let text = match input::read(file) {
             Ok(text) => text,
             Err(e) => {
-                eprintln!("error: {e}");
+                output::err(&format!("error: {e}"));
                 ok = false;
                 continue;
             }
@@ -27,7 +27,7 @@ pub fn run(files: &[PathBuf]) -> ExitCode {
         let manifests = match podplay_engine::api::parse(&text) {
             Ok(m) => m,
             Err(e) => {
-                eprintln!("error: error parsing {source}: {e}");
+                output::err(&format!("error: error parsing {source}: {e}"));
                 ok = false;
                 continue;
             }
@@ -35,20 +35,20 @@ pub fn run(files: &[PathBuf]) -> ExitCode {
         for manifest in &manifests {
             let created = server.create(manifest);
             for w in &created.warnings {
-                eprintln!("Warning: {w}");
+                output::err(&format!("Warning: {w}"));
             }
             let line = created.kubectl_line(&source);
             match created.outcome {
-                Outcome::Created => println!("{line}"),
+                Outcome::Created => output::out(&format!("{line}\n")),
                 Outcome::Invalid { ref message, .. } => {
                     ok = false;
-                    eprintln!("{line}");
+                    output::err(&line);
                     // kubectl renders the causes; the API server's own message follows.
-                    eprintln!("  API server: {message}");
+                    output::err(&format!("  API server: {message}"));
                 }
                 Outcome::Forbidden { .. } => {
                     ok = false;
-                    eprintln!("{line}");
+                    output::err(&line);
                 }
             }
         }

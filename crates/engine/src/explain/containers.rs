@@ -69,8 +69,11 @@ fn non_empty(s: Option<&String>) -> Option<&str> {
 }
 
 /// `" 25s ago"`, or nothing when the time is unknown.
+/// ` 25s ago`, or nothing when the time is unknown or later than `now` (a `--now` earlier than
+/// the pod's own timestamps says nothing true about "ago").
 fn ago(t: Option<Timestamp>, now: Timestamp) -> String {
-    t.map(|t| format!(" {} ago", human_duration(now.duration_since(t))))
+    t.filter(|t| *t <= now)
+        .map(|t| format!(" {} ago", human_duration(now.duration_since(t))))
         .unwrap_or_default()
 }
 
@@ -902,7 +905,10 @@ fn crash_loop(
     first.push_str(&format!(
         "; the kubelet waits {wait} before the next restart"
     ));
-    match finished.and_then(|f| f.checked_add(delay).ok()) {
+    match finished
+        .filter(|f| *f <= cx.now)
+        .and_then(|f| f.checked_add(delay).ok())
+    {
         Some(restart_at) if restart_at > cx.now => first.push_str(&format!(
             ", so it starts again in about {}.",
             human_duration(restart_at.duration_since(cx.now))
