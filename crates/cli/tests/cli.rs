@@ -147,3 +147,93 @@ fn validate_reports_unparseable_input_with_its_location() {
         "{err}"
     );
 }
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../engine/tests/data/explain/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn explain_json_is_one_object_with_the_documented_fields() {
+    let out = podplay(
+        &[
+            "explain",
+            "-",
+            "--now",
+            "2025-06-01T12:00:00Z",
+            "--output",
+            "json",
+        ],
+        Some(&fixture("crashloop.yaml")),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let documented = [
+        "name",
+        "ready",
+        "status",
+        "restarts",
+        "age",
+        "phase",
+        "conditions",
+        "explanation",
+    ];
+    let mut keys: Vec<_> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected = documented.to_vec();
+    keys.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(keys, expected, "exactly the documented fields");
+    // On the wire they come in the documented order.
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let at = |k: &str| text.find(&format!("\n  \"{k}\":")).unwrap();
+    assert!(documented.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
+    assert_eq!(v["status"], "CrashLoopBackOff");
+    assert_eq!(v["restarts"], "3 (25s ago)");
+    assert_eq!(v["phase"], "Running");
+    let c = &v["conditions"][2];
+    assert_eq!(
+        (c["type"].as_str(), c["status"].as_str()),
+        (Some("Ready"), Some("False"))
+    );
+    let first = v["explanation"][0].as_str().unwrap();
+    assert!(
+        first.contains("the kubelet waits 40s before the next restart"),
+        "{first}"
+    );
+}
+
+#[test]
+fn explain_text_shows_the_kubectl_row_conditions_and_reasons() {
+    let out = podplay(
+        &["explain", "-", "--now", "2025-06-01T12:00:00Z"],
+        Some(&fixture("crashloop.yaml")),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("NAME     READY   STATUS             RESTARTS      AGE\ncrashy   0/1     CrashLoopBackOff   3 (25s ago)   90s\n"), "{text}");
+    assert!(text.contains("\nConditions:\n"), "{text}");
+    assert!(
+        text.contains("\nWhy:\n  - Container app is in CrashLoopBackOff"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_refuses_input_without_a_pod_and_a_bad_clock() {
+    let out = podplay(
+        &["explain", "-"],
+        Some("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("holds no Pod"));
+    let out = podplay(&["explain", "-", "--now", "yesterday"], Some(""));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("not an RFC 3339 time"));
+}
