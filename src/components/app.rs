@@ -9,8 +9,9 @@ use crate::model::{read, Reading};
 #[function_component(App)]
 pub fn app() -> Html {
     let text = use_state(|| podplay_engine::examples::TWO_CONTAINER_POD.to_string());
-    // Parse only when the text changes, not on every render.
-    let reading = use_memo((*text).clone(), |t| read(t));
+    // Parse only when the text changes, not on every render. The page reads the wall clock
+    // here, at the edge, for the AGE of pods pasted with their status.
+    let reading = use_memo((*text).clone(), |t| read(t, wall_clock()));
     let on_change = {
         let text = text.clone();
         Callback::from(move |value: String| text.set(value))
@@ -38,4 +39,10 @@ pub fn app() -> Html {
             </section>
         </main>
     }
+}
+
+/// The browser's clock as a timestamp (milliseconds since the epoch).
+fn wall_clock() -> crate::model::Timestamp {
+    let ms = js_sys::Date::now() as i64;
+    crate::model::Timestamp::from_millisecond(ms).unwrap_or(crate::model::Timestamp::UNIX_EPOCH)
 }

@@ -29,6 +29,13 @@ fn object(reading: &ObjectReading) -> Html {
         <article class="object">
             <h2><span class="kind">{ o.kind }</span>{ " " }<span class="name">{ &o.name }</span></h2>
             <pre class={class}>{ text }</pre>
+            if let Some(status) = &reading.status {
+                <pre class="kubectl-get">{ &status.table }</pre>
+                <p class="phase">{ "The kubelet would report phase " }<strong>{ &status.phase }</strong>{ "." }</p>
+                <ul class="why">
+                    { for status.explanation.iter().map(|r| html! { <li>{ r }</li> }) }
+                </ul>
+            }
             if !reading.warnings.is_empty() {
                 <ul class="warnings">
                     { for reading.warnings.iter().map(|w| html! { <li class="warning">{ format!("Warning: {w}") }</li> }) }

@@ -121,3 +121,17 @@ test("an invalid pod shows the API server's refusal, a valid one its warnings", 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("a pod pasted with its status shows its kubectl row and why it is in that state", async () => {
+  const { page, problems } = await openPage();
+  const fixture = await readFile(join(root, "crates/engine/tests/data/explain/crashloop.yaml"), "utf8");
+  await page.locator("#editor").fill(fixture);
+  await page.locator(".kubectl-get").waitFor();
+  const table = await page.locator(".kubectl-get").textContent();
+  assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\ncrashy\s+0\/1\s+CrashLoopBackOff\s+3 \(/);
+  assert.equal(await page.locator(".phase strong").textContent(), "Running");
+  const why = await page.locator(".why li").allTextContents();
+  assert.match(why[0], /^Container app is in CrashLoopBackOff: it has restarted 3 times/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

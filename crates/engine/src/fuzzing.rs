@@ -6,7 +6,9 @@ use crate::api::Object;
 /// Parse `text` and, for every object that parses, run what the engine would run on it: the API
 /// server's create path (defaulting, validation, admission) and, for pods, kubectl's views.
 pub fn exercise(text: &str) {
-    let Ok(manifests) = crate::api::parse(text) else { return };
+    let Ok(manifests) = crate::api::parse(text) else {
+        return;
+    };
     let _ = crate::api::summary::summarize(&manifests);
     let now = k8s_openapi::jiff::Timestamp::UNIX_EPOCH;
     for created in crate::api::server::create_all(&manifests) {
