@@ -12,8 +12,12 @@ pub mod explain;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod go;
+pub mod lifecycle;
 pub mod quantity;
+pub mod runtime;
+pub mod sim;
 pub mod status;
+pub mod time;
 pub mod view;
 
 /// Example manifests shipped with podplay, as the playground and the CLI offer them.

@@ -20,8 +20,7 @@ use serde::Serialize;
 
 use crate::api::defaults::default_pod;
 use crate::status::{
-    get_phase_for_pod, has_any_regular_container_started, is_terminal_phase, pod_conditions,
-    resolve_phase, ConditionsInput, FeatureGates, PodSandbox,
+    generate_api_pod_status, is_terminal_phase, FeatureGates, PodSandbox, StatusInput,
 };
 use crate::view::get::pod_row;
 
@@ -145,54 +144,43 @@ pub fn explain_pod(pod: &Pod, now: Timestamp) -> Explanation {
 
     let init_statuses = status.init_container_statuses.as_deref();
     let regular_statuses = status.container_statuses.as_deref();
-    let info: Vec<ContainerStatus> = init_statuses
-        .unwrap_or_default()
-        .iter()
-        .chain(regular_statuses.unwrap_or_default())
-        .cloned()
-        .collect();
     let given_phase = status.phase.as_deref().unwrap_or_default();
     let pod_is_terminal = is_terminal_phase(given_phase);
-    let pod_has_initialized =
-        has_any_regular_container_started(spec, regular_statuses.unwrap_or_default());
-    let generated = get_phase_for_pod(
-        &defaulted,
-        &info,
+
+    let has_ip = status.pod_ip.as_deref().is_some_and(|ip| !ip.is_empty())
+        || status.pod_ips.as_deref().is_some_and(|ips| !ips.is_empty());
+    // A finished pod's sandbox has been stopped (the pod worker's `SyncTerminatingPod` kills
+    // the pod, sandbox included), though `status.podIP` keeps its last address.
+    let sandbox = if pod_is_terminal {
+        PodSandbox::NotReady
+    } else if has_ip {
+        PodSandbox::Ready { has_ip: true }
+    } else {
+        PodSandbox::Missing
+    };
+    let generated = generate_api_pod_status(&StatusInput {
+        pod: &defaulted,
+        old_status: &status,
+        init_container_statuses: init_statuses,
+        container_statuses: regular_statuses,
         pod_is_terminal,
-        pod_has_initialized,
-        &gates,
-    );
-    let phase = resolve_phase(&generated, &status, &status).phase;
+        sandbox,
+        gates: &gates,
+    });
+    let phase = generated.phase.phase;
 
     let scheduled = pod
         .spec
         .as_ref()
         .and_then(|spec| spec.node_name.as_deref())
         .is_some_and(|node| !node.is_empty());
+    // A pod no node has been chosen for is run by no kubelet: its conditions are the ones given.
     let conditions: Vec<ExplainedCondition> = if scheduled {
-        let has_ip = status.pod_ip.as_deref().is_some_and(|ip| !ip.is_empty())
-            || status.pod_ips.as_deref().is_some_and(|ips| !ips.is_empty());
-        // A finished pod's sandbox has been stopped (the pod worker's `SyncTerminatingPod` kills
-        // the pod, sandbox included), though `status.podIP` keeps its last address.
-        let sandbox = if pod_is_terminal {
-            PodSandbox::NotReady
-        } else if has_ip {
-            PodSandbox::Ready { has_ip: true }
-        } else {
-            PodSandbox::Missing
-        };
-        pod_conditions(&ConditionsInput {
-            pod: &defaulted,
-            old_status: &status,
-            init_container_statuses: init_statuses,
-            container_statuses: regular_statuses,
-            phase: &phase,
-            sandbox,
-            gates: &gates,
-        })
-        .iter()
-        .map(ExplainedCondition::from_pod_condition)
-        .collect()
+        generated
+            .conditions
+            .iter()
+            .map(ExplainedCondition::from_pod_condition)
+            .collect()
     } else {
         status
             .conditions

@@ -98,3 +98,58 @@ impl FeatureGates {
         true
     }
 }
+
+/// What `generateAPIPodStatus` (pkg/kubelet/kubelet_pods.go) is given: the pod as the API server
+/// has it (defaulted), the kubelet's last status, the container statuses just built from the
+/// runtime, whether the pod worker has finished the pod, and the sandbox.
+pub struct StatusInput<'a> {
+    pub pod: &'a k8s_openapi::api::core::v1::Pod,
+    /// The status the kubelet last published (the API server's, before the first).
+    pub old_status: &'a k8s_openapi::api::core::v1::PodStatus,
+    /// `None` is Go's nil slice: statuses not known at all (`UnknownContainerStatuses`).
+    pub init_container_statuses: Option<&'a [k8s_openapi::api::core::v1::ContainerStatus]>,
+    pub container_statuses: Option<&'a [k8s_openapi::api::core::v1::ContainerStatus]>,
+    /// `podIsTerminal`: the pod worker has terminated the pod.
+    pub pod_is_terminal: bool,
+    pub sandbox: PodSandbox,
+    pub gates: &'a FeatureGates,
+}
+
+/// The phase (with reason and message) and conditions `generateAPIPodStatus` publishes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeneratedStatus {
+    pub phase: ResolvedPhase,
+    pub conditions: Vec<k8s_openapi::api::core::v1::PodCondition>,
+}
+
+/// Mirrors the phase and condition half of `generateAPIPodStatus`: `getPhase` over init and
+/// regular statuses (with `podHasInitialized` from whether a regular container has started),
+/// the sticky terminal phase ([`resolve_phase`]), then the kubelet's conditions in its order
+/// ([`pod_conditions`]). The lifecycle engine and `explain` both publish through this.
+pub fn generate_api_pod_status(input: &StatusInput) -> GeneratedStatus {
+    let empty = k8s_openapi::api::core::v1::PodSpec::default();
+    let spec = input.pod.spec.as_ref().unwrap_or(&empty);
+    let init = input.init_container_statuses.unwrap_or_default();
+    let regular = input.container_statuses.unwrap_or_default();
+    let info: Vec<_> = init.iter().chain(regular).cloned().collect();
+    let pod_has_initialized = has_any_regular_container_started(spec, regular);
+    let generated = get_phase_for_pod(
+        input.pod,
+        &info,
+        input.pod_is_terminal,
+        pod_has_initialized,
+        input.gates,
+    );
+    let api_status = input.pod.status.clone().unwrap_or_default();
+    let phase = resolve_phase(&generated, input.old_status, &api_status);
+    let conditions = pod_conditions(&ConditionsInput {
+        pod: input.pod,
+        old_status: input.old_status,
+        init_container_statuses: input.init_container_statuses,
+        container_statuses: input.container_statuses,
+        phase: &phase.phase,
+        sandbox: input.sandbox,
+        gates: input.gates,
+    });
+    GeneratedStatus { phase, conditions }
+}

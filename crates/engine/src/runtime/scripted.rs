@@ -1,0 +1,509 @@
+//! A small, deterministic runtime in virtual time, for the engine's tests and `podplay run` until
+//! the full mock runtime (images, a shell, volumes, a network namespace) arrives.
+//!
+//! It understands just enough of a container's command to give each a life: `sleep N`, `exit N`,
+//! `echo ...`, `true`/`false`, an endless `while true` loop, and `trap '...' TERM`, joined with
+//! `;` or `&&`, inside `sh -c` or alone; a container with no command runs its image's default
+//! process (a server that exits 0 on SIGTERM, as nginx does). PID 1 rules hold: a process
+//! without a handler ignores SIGTERM and dies only at SIGKILL (exit 137). Exec and probe answers
+//! can be scripted per container and time ([`ScriptedRuntime::script_exec`]).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Container;
+
+use super::{
+    ContainerId, Exit, OpId, ProbeOutcome, Reply, Runtime, RuntimeCommand, RuntimeResult, SandboxId,
+};
+use crate::time::{Rng, Time};
+
+/// How long each runtime call takes, in milliseconds of virtual time.
+#[derive(Clone, Debug)]
+pub struct Latencies {
+    pub sandbox_ms: u64,
+    pub create_ms: u64,
+    pub start_ms: u64,
+    pub exec_ms: u64,
+    pub probe_ms: u64,
+    /// Pull time per megabyte of image.
+    pub pull_ms_per_mb: u64,
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Latencies {
+            sandbox_ms: 800,
+            create_ms: 60,
+            start_ms: 80,
+            exec_ms: 20,
+            probe_ms: 5,
+            pull_ms_per_mb: 40,
+        }
+    }
+}
+
+/// One step of a container's scripted life.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Sleep(u64),
+    Echo(String),
+    Exit(i32),
+    /// Runs until stopped.
+    Forever,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Program {
+    steps: Vec<Step>,
+    /// The exit code the SIGTERM handler exits with, if there is one.
+    term_handler: Option<i32>,
+}
+
+/// Reads a container's command and args into a program (see the module documentation).
+fn program_of(container: &Container) -> Program {
+    let mut argv: Vec<String> = container.command.clone().unwrap_or_default();
+    argv.extend(container.args.clone().unwrap_or_default());
+    if argv.is_empty() {
+        // The image's own process: a server that exits cleanly on SIGTERM.
+        return Program {
+            steps: vec![Step::Forever],
+            term_handler: Some(0),
+        };
+    }
+    let script = if matches!(argv[0].as_str(), "sh" | "/bin/sh" | "bash" | "/bin/bash")
+        && argv.get(1).map(String::as_str) == Some("-c")
+    {
+        argv.get(2).cloned().unwrap_or_default()
+    } else {
+        argv.join(" ")
+    };
+    let mut steps = Vec::new();
+    let mut term_handler = None;
+    for part in script.split([';', '\n']).flat_map(|p| p.split("&&")) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        match words.as_slice() {
+            [] => {}
+            ["sleep", n, ..] => {
+                if *n == "infinity" {
+                    steps.push(Step::Forever)
+                } else {
+                    steps.push(Step::Sleep(
+                        (n.parse::<f64>().unwrap_or(0.0) * 1000.0) as u64,
+                    ))
+                }
+            }
+            ["echo", rest @ ..] => steps.push(Step::Echo(
+                rest.join(" ").trim_matches(['"', '\'']).to_string(),
+            )),
+            ["exit", n, ..] => steps.push(Step::Exit(n.parse().unwrap_or(0))),
+            ["exit"] | ["true"] => steps.push(Step::Exit(0)),
+            ["false"] => steps.push(Step::Exit(1)),
+            ["while", ..] | ["tail", "-f", ..] => steps.push(Step::Forever),
+            ["trap", rest @ ..]
+                if rest
+                    .iter()
+                    .any(|w| w.trim_matches(['"', '\'']).ends_with("TERM")) =>
+            {
+                let code = rest
+                    .windows(2)
+                    .find(|w| w[0].trim_matches(['"', '\'']) == "exit")
+                    .and_then(|w| w[1].trim_matches(['"', '\'']).parse().ok())
+                    .unwrap_or(0);
+                term_handler = Some(code);
+            }
+            _ => {}
+        }
+    }
+    Program {
+        steps,
+        term_handler,
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Proc {
+    program: Program,
+    /// Started, and its exit not yet delivered.
+    running: bool,
+    /// When it exits (on its own or by a stop), if it does.
+    natural_exit: Option<Time>,
+}
+
+/// An answer scripted for execs and probes in one container from a given time on.
+#[derive(Clone, Debug)]
+struct ScriptedExec {
+    container: String,
+    from: Time,
+    exit_code: i32,
+    output: String,
+}
+
+/// See the module documentation.
+pub struct ScriptedRuntime {
+    pub latencies: Latencies,
+    rng: Rng,
+    images: BTreeMap<String, u64>,
+    pulls_fail: BTreeMap<String, String>,
+    /// Ready results, by time then sequence.
+    queue: BTreeMap<(Time, u64), RuntimeResult>,
+    seq: u64,
+    sandboxes: u64,
+    procs: BTreeMap<ContainerId, Proc>,
+    specs: BTreeMap<ContainerId, Container>,
+    execs: Vec<ScriptedExec>,
+}
+
+impl Default for ScriptedRuntime {
+    fn default() -> Self {
+        ScriptedRuntime::new(1)
+    }
+}
+
+impl ScriptedRuntime {
+    pub fn new(seed: u64) -> ScriptedRuntime {
+        let mut images = BTreeMap::new();
+        for (image, size) in [
+            ("busybox", 2_200_000u64),
+            ("nginx", 72_000_000),
+            ("registry.k8s.io/pause", 320_000),
+        ] {
+            images.insert(image.to_string(), size);
+        }
+        ScriptedRuntime {
+            latencies: Latencies::default(),
+            rng: Rng::new(seed ^ 0x5eed),
+            images,
+            pulls_fail: BTreeMap::new(),
+            queue: BTreeMap::new(),
+            seq: 0,
+            sandboxes: 0,
+            procs: BTreeMap::new(),
+            specs: BTreeMap::new(),
+            execs: Vec::new(),
+        }
+    }
+
+    /// The image is on the node already (`IfNotPresent` will not pull it).
+    pub fn with_image(mut self, image: &str, size_bytes: u64) -> Self {
+        self.images.insert(repository(image), size_bytes);
+        self
+    }
+
+    /// Pulling the image fails with the registry's message.
+    pub fn with_failing_pull(mut self, image: &str, message: &str) -> Self {
+        self.pulls_fail
+            .insert(repository(image), message.to_string());
+        self
+    }
+
+    /// From `from` on, execs and probes in containers named `container` answer `exit_code` and
+    /// `output` (for HTTP and TCP probes, non-zero is a failure with that output).
+    pub fn script_exec(
+        mut self,
+        container: &str,
+        from: Time,
+        exit_code: i32,
+        output: &str,
+    ) -> Self {
+        self.execs.push(ScriptedExec {
+            container: container.into(),
+            from,
+            exit_code,
+            output: output.into(),
+        });
+        self
+    }
+
+    fn push(&mut self, at: Time, result: RuntimeResult) {
+        self.seq += 1;
+        self.queue.insert((at, self.seq), result);
+    }
+
+    fn reply(&mut self, at: Time, op: OpId, reply: Reply) {
+        self.push(at, RuntimeResult::Reply { op, reply });
+    }
+
+    /// Runs a process's whole script from `now`, queueing its log lines and, if it ends, its
+    /// exit. A stop that comes earlier takes back what had not happened yet.
+    fn run(&mut self, id: &ContainerId, now: Time) {
+        let Some(p) = self.procs.get(id) else { return };
+        let mut t = now;
+        let mut exit = Some(0);
+        for step in p.program.steps.clone() {
+            match step {
+                Step::Echo(line) => self.push(
+                    t,
+                    RuntimeResult::Log {
+                        container: id.clone(),
+                        line,
+                    },
+                ),
+                Step::Sleep(ms) => t = t.plus_millis(ms),
+                Step::Exit(code) => {
+                    exit = Some(code);
+                    break;
+                }
+                Step::Forever => {
+                    exit = None;
+                    break;
+                }
+            }
+        }
+        if let Some(code) = exit {
+            self.push(
+                t,
+                RuntimeResult::Exited {
+                    container: id.clone(),
+                    exit: Exit {
+                        exit_code: code,
+                        oom_killed: false,
+                        message: None,
+                    },
+                },
+            );
+            if let Some(p) = self.procs.get_mut(id) {
+                p.natural_exit = Some(t);
+            }
+        }
+    }
+
+    /// Ends a process at `at` with `exit_code`, dropping what it would have done later.
+    fn kill(&mut self, id: &ContainerId, at: Time, exit_code: i32) {
+        let dead = id.clone();
+        self.queue.retain(|(t, _), r| {
+            !(*t >= at && matches!(r, RuntimeResult::Log { container, .. } | RuntimeResult::Exited { container, .. } if *container == dead))
+        });
+        if let Some(p) = self.procs.get_mut(id) {
+            p.natural_exit = Some(at);
+        }
+        self.push(
+            at,
+            RuntimeResult::Exited {
+                container: id.clone(),
+                exit: Exit {
+                    exit_code,
+                    oom_killed: false,
+                    message: None,
+                },
+            },
+        );
+    }
+
+    fn exec_answer(&self, id: &ContainerId, now: Time, command: &[String]) -> (i32, String) {
+        let name = self
+            .specs
+            .get(id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        if let Some(s) = self
+            .execs
+            .iter()
+            .rev()
+            .find(|s| s.container == name && s.from <= now)
+        {
+            return (s.exit_code, s.output.clone());
+        }
+        match command.first().map(String::as_str) {
+            Some("false") => (1, String::new()),
+            Some("echo") => (0, format!("{}\n", command[1..].join(" "))),
+            _ => (0, String::new()),
+        }
+    }
+
+    fn probe_answer(&self, port: i32, now: Time) -> ProbeOutcome {
+        // A probe reaches the pod's listeners; scripted failures apply to every container.
+        match self.execs.iter().rev().find(|s| s.from <= now) {
+            Some(s) if s.exit_code != 0 => ProbeOutcome::Failure(if s.output.is_empty() {
+                format!("HTTP probe failed with statuscode: 500 (port {port})")
+            } else {
+                s.output.clone()
+            }),
+            _ => ProbeOutcome::Success,
+        }
+    }
+}
+
+/// The repository part of an image reference (`nginx` for `docker.io/library/nginx:1.27`).
+fn repository(image: &str) -> String {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last_slash = no_digest.rfind('/').map_or(0, |i| i + 1);
+    let no_tag = match no_digest[last_slash..].find(':') {
+        Some(i) => &no_digest[..last_slash + i],
+        None => no_digest,
+    };
+    no_tag
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/")
+        .to_string()
+}
+
+impl Runtime for ScriptedRuntime {
+    fn submit(&mut self, now: Time, op: OpId, command: RuntimeCommand) {
+        let l = self.latencies.clone();
+        match command {
+            RuntimeCommand::RunPodSandbox { .. } => {
+                self.sandboxes += 1;
+                let ip = format!("10.244.0.{}", 3 + self.sandboxes);
+                let sandbox = SandboxId(self.rng.hex(64));
+                self.reply(
+                    now.plus_millis(l.sandbox_ms),
+                    op,
+                    Reply::SandboxReady { sandbox, ip },
+                );
+            }
+            RuntimeCommand::StopPodSandbox { .. } => {
+                self.reply(now.plus_millis(100), op, Reply::Done)
+            }
+            RuntimeCommand::ImageStatus { image } => {
+                let size = self.images.get(&repository(&image)).copied();
+                self.reply(
+                    now.plus_millis(2),
+                    op,
+                    Reply::ImageStatus {
+                        present: size.is_some(),
+                        size_bytes: size.unwrap_or(0),
+                    },
+                );
+            }
+            RuntimeCommand::PullImage { image, .. } => {
+                let repo = repository(&image);
+                if let Some(message) = self.pulls_fail.get(&repo).cloned() {
+                    self.reply(now.plus_millis(400), op, Reply::Failed { message });
+                } else {
+                    let size = *self.images.entry(repo).or_insert(30_000_000);
+                    let ms = 200 + size / 1_000_000 * l.pull_ms_per_mb;
+                    self.reply(
+                        now.plus_millis(ms),
+                        op,
+                        Reply::ImagePulled { size_bytes: size },
+                    );
+                }
+            }
+            RuntimeCommand::CreateContainer { container, .. } => {
+                let id = ContainerId(format!("containerd://{}", self.rng.hex(64)));
+                self.procs.insert(
+                    id.clone(),
+                    Proc {
+                        program: program_of(&container),
+                        running: false,
+                        natural_exit: None,
+                    },
+                );
+                self.specs.insert(id.clone(), *container);
+                self.reply(
+                    now.plus_millis(l.create_ms),
+                    op,
+                    Reply::ContainerCreated { container: id },
+                );
+            }
+            RuntimeCommand::StartContainer { container } => {
+                let at = now.plus_millis(l.start_ms);
+                if let Some(p) = self.procs.get_mut(&container) {
+                    p.running = true;
+                }
+                self.reply(at, op, Reply::Done);
+                self.run(&container, at);
+            }
+            RuntimeCommand::StopContainer {
+                container,
+                timeout_s,
+            } => {
+                let Some(p) = self.procs.get(&container) else {
+                    return self.reply(now, op, Reply::Done);
+                };
+                // The time it dies of this stop: at once for SIGKILL (timeout 0); after its
+                // handler for a trapped SIGTERM; PID 1 without a handler ignores SIGTERM and dies
+                // of SIGKILL when the timeout runs out (137).
+                let (at, code) = match (timeout_s, p.program.term_handler) {
+                    (0, _) => (now, 137),
+                    (_, Some(code)) => (now.plus_millis(50), code),
+                    (t, None) => (now.plus_secs(t), 137),
+                };
+                match p.natural_exit {
+                    _ if !p.running => self.reply(now, op, Reply::Done),
+                    Some(end) if end <= at => self.reply(end, op, Reply::Done),
+                    _ => {
+                        self.kill(&container, at, code);
+                        self.reply(at, op, Reply::Done);
+                    }
+                }
+            }
+            RuntimeCommand::RemoveContainer { .. } => self.reply(now, op, Reply::Done),
+            RuntimeCommand::ExecSync {
+                container, command, ..
+            } => {
+                let (exit_code, output) = self.exec_answer(&container, now, &command);
+                self.reply(
+                    now.plus_millis(l.exec_ms),
+                    op,
+                    Reply::Exec { exit_code, output },
+                );
+            }
+            RuntimeCommand::HttpGet { port, .. }
+            | RuntimeCommand::TcpSocket { port, .. }
+            | RuntimeCommand::Grpc { port, .. } => {
+                let outcome = self.probe_answer(port, now);
+                self.reply(now.plus_millis(l.probe_ms), op, Reply::Probe { outcome });
+            }
+        }
+    }
+
+    fn poll(&mut self, now: Time) -> Option<(Time, RuntimeResult)> {
+        let (&key, _) = self.queue.iter().next()?;
+        if key.0 > now {
+            return None;
+        }
+        let result = self.queue.remove(&key).expect("key just read");
+        if let RuntimeResult::Exited { container, .. } = &result {
+            if let Some(p) = self.procs.get_mut(container) {
+                p.running = false;
+            }
+        }
+        Some((key.0, result))
+    }
+
+    fn next_ready(&self) -> Option<Time> {
+        self.queue.keys().next().map(|(t, _)| *t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn container(command: &[&str]) -> Container {
+        Container {
+            name: "c".into(),
+            command: Some(command.iter().map(|s| s.to_string()).collect()),
+            ..Container::default()
+        }
+    }
+
+    #[test]
+    fn shell_scripts_read_as_steps() {
+        let p = program_of(&container(&["sh", "-c", "echo hi; sleep 2 && exit 3"]));
+        assert_eq!(
+            p.steps,
+            [Step::Echo("hi".into()), Step::Sleep(2000), Step::Exit(3)]
+        );
+        assert_eq!(p.term_handler, None);
+        let p = program_of(&container(&[
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while true; do sleep 1; done",
+        ]));
+        assert_eq!(p.term_handler, Some(0));
+        assert_eq!(p.steps.first(), Some(&Step::Forever));
+    }
+
+    #[test]
+    fn image_references_reduce_to_their_repository() {
+        assert_eq!(repository("docker.io/library/nginx:1.27"), "nginx");
+        assert_eq!(repository("busybox@sha256:abc"), "busybox");
+        assert_eq!(
+            repository("registry.k8s.io/pause:3.10"),
+            "registry.k8s.io/pause"
+        );
+        assert_eq!(repository("localhost:5000/app"), "localhost:5000/app");
+    }
+}
