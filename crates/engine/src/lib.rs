@@ -15,6 +15,7 @@ pub mod go;
 pub mod lifecycle;
 pub mod quantity;
 pub mod runtime;
+pub mod scenario;
 pub mod sim;
 pub mod status;
 pub mod time;

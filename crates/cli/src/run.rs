@@ -1,0 +1,1 @@
+//! `podplay run`. Not written yet.
