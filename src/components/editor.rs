@@ -21,7 +21,7 @@ pub fn editor(props: &EditorProps) -> Html {
     html! {
         <label class="editor">
             <span class="label">{ "Pod spec (YAML or JSON)" }</span>
-            <textarea id="editor" spellcheck="false" autocomplete="off"
+            <textarea id="editor" spellcheck="false" autocomplete="off" wrap="off"
                 value={props.text.clone()} {oninput} />
         </label>
     }
