@@ -5,6 +5,7 @@
 mod explain;
 mod input;
 mod output;
+mod run;
 mod validate;
 
 use std::path::PathBuf;
@@ -56,6 +57,29 @@ enum Command {
         #[arg(long, short = 'o', value_enum, default_value_t = explain::Output::Text)]
         output: explain::Output,
     },
+    /// Run a scenario in virtual time and show what the kubelet does with its pods.
+    ///
+    /// FILE is a Scenario (`apiVersion: podplay.dev/v1alpha1`, `kind: Scenario`: objects applied
+    /// at t=0, then steps such as `delete`, `forceDelete`, `exec`, `killContainer` and `apply`
+    /// at virtual times) or plain Kubernetes manifests, which run with no steps. The run lasts
+    /// `--for`, else the scenario's `spec.duration`, else 120s, and ends early when nothing more
+    /// can happen. The same file and seed always print the same output.
+    Run {
+        /// The file to read; `-` reads standard input.
+        file: PathBuf,
+        /// How long to run, in virtual time: a duration such as `90s`, `2m` or `1m30s`.
+        #[arg(long = "for", value_name = "DURATION", value_parser = run::parse_for)]
+        for_: Option<podplay_engine::time::Time>,
+        /// Seeds the run's randomness (uids, ids, jitter).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        seed: u64,
+        /// The container runtime (only `mock` for now).
+        #[arg(long, value_enum, default_value_t = run::RuntimeKind::Mock)]
+        runtime: run::RuntimeKind,
+        /// What to print.
+        #[arg(long, short = 'o', value_enum, default_value_t = run::Output::Watch)]
+        output: run::Output,
+    },
     /// Print the playground's default pod: nginx and a helper sharing an emptyDir volume.
     Example,
 }
@@ -66,6 +90,13 @@ fn main() -> ExitCode {
         Command::Parse { files } => parse_files(&files),
         Command::Validate { files } => validate::run(&files),
         Command::Explain { file, now, output } => explain::run(&file, now, output),
+        Command::Run {
+            file,
+            for_,
+            seed,
+            runtime,
+            output,
+        } => run::run(&file, for_, seed, runtime, output),
         Command::Example => {
             output::out(podplay_engine::examples::TWO_CONTAINER_POD);
             ExitCode::SUCCESS

@@ -196,39 +196,37 @@ spec:
             1.22s   Normal  Started    Started container app
             1.22s   pod     crash 1/1 Running 0
             1.22s   log     app: starting
-            3.22s   Normal  Pulling    Pulling image "busybox"
-            3.22s   pod     crash 0/1 Error 0
-            3.5s    Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
-            3.56s   Normal  Created    Created container: app
-            3.64s   Normal  Started    Started container app
-            3.64s   pod     crash 1/1 Running 1
-            3.64s   log     app: starting
-            5.64s   Warning BackOff    Back-off restarting failed container app in pod crash_default(910a2dec-8902-4cc1-beeb-8da1658eec67)
-            5.64s   pod     crash 0/1 CrashLoopBackOff 1
-            15.64s  Normal  Pulling    Pulling image "busybox"
-            15.92s  Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
-            15.98s  Normal  Created    Created container: app
-            16.06s  Normal  Started    Started container app
-            16.06s  pod     crash 1/1 Running 2
-            16.06s  log     app: starting
-            18.06s  Warning BackOff    Back-off restarting failed container app in pod crash_default(910a2dec-8902-4cc1-beeb-8da1658eec67)
-            18.06s  pod     crash 0/1 CrashLoopBackOff 2
-            38.06s  Normal  Pulling    Pulling image "busybox"
-            38.34s  Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
-            38.4s   Normal  Created    Created container: app
-            38.48s  Normal  Started    Started container app
-            38.48s  pod     crash 1/1 Running 3
-            38.48s  log     app: starting
-            40.48s  Warning BackOff    Back-off restarting failed container app in pod crash_default(910a2dec-8902-4cc1-beeb-8da1658eec67)
-            40.48s  pod     crash 0/1 CrashLoopBackOff 3
-            80.48s  Normal  Pulling    Pulling image "busybox"
-            80.76s  Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
-            80.82s  Normal  Created    Created container: app
-            80.9s   Normal  Started    Started container app
-            80.9s   pod     crash 1/1 Running 4
-            80.9s   log     app: starting
-            82.9s   Warning BackOff    Back-off restarting failed container app in pod crash_default(910a2dec-8902-4cc1-beeb-8da1658eec67)
-            82.9s   pod     crash 0/1 CrashLoopBackOff 4
+            4s      Normal  Pulling    Pulling image "busybox"
+            4s      pod     crash 0/1 Error 0
+            4.28s   Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
+            4.34s   Normal  Created    Created container: app
+            4.42s   Normal  Started    Started container app
+            4.42s   pod     crash 1/1 Running 1
+            4.42s   log     app: starting
+            7s      Warning BackOff    Back-off restarting failed container app in pod crash_default(910a2dec-8902-4cc1-beeb-8da1658eec67)
+            7s      pod     crash 0/1 CrashLoopBackOff 1
+            20.993s Normal  Pulling    Pulling image "busybox"
+            21.273s Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
+            21.333s Normal  Created    Created container: app
+            21.413s Normal  Started    Started container app
+            21.413s pod     crash 1/1 Running 2
+            21.413s log     app: starting
+            24s     Warning BackOff    Back-off restarting failed container app in pod crash_default(910a2dec-8902-4cc1-beeb-8da1658eec67)
+            24s     pod     crash 0/1 CrashLoopBackOff 2
+            47.726s Normal  Pulling    Pulling image "busybox"
+            48.006s Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
+            48.066s Normal  Created    Created container: app
+            48.146s Normal  Started    Started container app
+            48.146s pod     crash 1/1 Running 3
+            48.146s log     app: starting
+            51s     Warning BackOff    Back-off restarting failed container app in pod crash_default(910a2dec-8902-4cc1-beeb-8da1658eec67)
+            51s     pod     crash 0/1 CrashLoopBackOff 3
+            98.841s Normal  Pulling    Pulling image "busybox"
+            99.121s Normal  Pulled     Successfully pulled image "busybox" in 280ms (280ms including waiting). Image size: 2200000 bytes.
+            99.181s Normal  Created    Created container: app
+            99.261s Normal  Started    Started container app
+            99.261s pod     crash 1/1 Running 4
+            99.261s log     app: starting
         "#]],
     );
 }

@@ -395,7 +395,7 @@ fn decode<E>(
 
 /// The error's message without serde-saphyr's own location suffix (we print ours, adjusted to
 /// the whole input).
-fn plain_message(err: &serde_saphyr::Error) -> String {
+pub(crate) fn plain_message(err: &serde_saphyr::Error) -> String {
     let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
     let rendered = err.without_snippet().render_with_options(options);
     match rendered.rfind(" at line ") {

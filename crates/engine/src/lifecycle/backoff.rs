@@ -45,9 +45,12 @@ impl Backoff {
         }
     }
 
-    /// `Backoff.Next`: records a failure at `now`; the first gives `initial`, each next doubles.
-    pub fn next(&mut self, key: &str, now: Time) {
-        let expired = |e: &Entry| now.millis_since(e.last_update) > self.reset_after_ms;
+    /// `Backoff.Next(id, eventTime)`: records a failure seen at `now` whose event happened at
+    /// `event_time` (a container's `finishedAt`; `now` for image pulls). The first gives
+    /// `initial`, each next doubles; an entry whose last update is more than the reset age before
+    /// `event_time` starts over.
+    pub fn next(&mut self, key: &str, event_time: Time, now: Time) {
+        let expired = |e: &Entry| event_time.millis_since(e.last_update) > self.reset_after_ms;
         match self.entries.get_mut(key) {
             Some(e) if !expired(e) => {
                 e.backoff_ms = (e.backoff_ms.saturating_mul(2)).min(self.max_ms);
@@ -71,14 +74,30 @@ impl Backoff {
     }
 
     /// `IsInBackOffSince(key, since)`: whether `now - since` is still inside the current wait.
-    /// An entry past its reset age counts as none.
+    /// An entry whose last update is more than the reset age before `since` counts as none (a
+    /// container that ran for ten minutes starts its back-off over).
     pub fn is_in_backoff_since(&self, key: &str, since: Time, now: Time) -> bool {
         match self.entries.get(key) {
-            Some(e) if now.millis_since(e.last_update) <= self.reset_after_ms => {
+            Some(e) if since.millis_since(e.last_update) <= self.reset_after_ms => {
                 now.millis_since(since) < e.backoff_ms
             }
             _ => false,
         }
+    }
+
+    /// `IsInBackOffSinceUpdate(key, now)`: whether the wait counted from the last failure is
+    /// still running (the image puller's check).
+    pub fn is_in_backoff_since_update(&self, key: &str, now: Time) -> bool {
+        self.entries
+            .get(key)
+            .is_some_and(|e| now.millis_since(e.last_update) < e.backoff_ms)
+    }
+
+    /// When the wait counted from the last failure runs out.
+    pub fn expiry_since_update(&self, key: &str) -> Option<Time> {
+        self.entries
+            .get(key)
+            .map(|e| e.last_update.plus_millis(e.backoff_ms))
     }
 
     /// Forgets `key` (the pod is gone).
@@ -101,7 +120,7 @@ mod tests {
         let mut b = Backoff::crash_loop();
         let mut waits = Vec::new();
         for i in 0..8 {
-            b.next("c", Time::from_secs(i));
+            b.next("c", Time::from_secs(i), Time::from_secs(i));
             waits.push(b.get("c") / 1000);
         }
         assert_eq!(waits, [10, 20, 40, 80, 160, 300, 300, 300]);
@@ -110,17 +129,19 @@ mod tests {
     #[test]
     fn backoff_resets_after_ten_quiet_minutes() {
         let mut b = Backoff::crash_loop();
-        b.next("c", Time::ZERO);
-        b.next("c", Time::from_secs(1));
+        b.next("c", Time::ZERO, Time::ZERO);
+        b.next("c", Time::from_secs(1), Time::from_secs(1));
         assert_eq!(b.get("c"), 20_000);
-        b.next("c", Time::from_secs(1 + 601));
+        // The container ran for more than ten minutes before it failed again.
+        assert!(!b.is_in_backoff_since("c", Time::from_secs(602), Time::from_secs(603)));
+        b.next("c", Time::from_secs(1 + 601), Time::from_secs(603));
         assert_eq!(b.get("c"), 10_000);
     }
 
     #[test]
     fn in_backoff_is_measured_from_the_given_time() {
         let mut b = Backoff::crash_loop();
-        b.next("c", Time::from_secs(5));
+        b.next("c", Time::from_secs(5), Time::from_secs(5));
         assert!(b.is_in_backoff_since("c", Time::from_secs(5), Time::from_secs(14)));
         assert!(!b.is_in_backoff_since("c", Time::from_secs(5), Time::from_secs(15)));
         assert!(!b.is_in_backoff_since("other", Time::ZERO, Time::ZERO));

@@ -26,7 +26,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time as MetaTime;
 
 use crate::api::server::{ApiServer, Outcome};
 use crate::api::{Manifest, Object};
-use crate::runtime::{ContainerId, OpId, RuntimeCommand, RuntimeResult};
+use crate::runtime::{ContainerId, Exit, OpId, RuntimeCommand, RuntimeResult};
 use crate::time::{Clock, Rng, Time};
 
 use backoff::Backoff;
@@ -102,15 +102,36 @@ pub(crate) enum Timer {
     SleepDone { op: OpId },
     /// A preStop hook ran out of grace period: stop the container anyway.
     HookDeadline { op: OpId },
-    /// A probe is due.
+    /// A probe worker's ticker (prober/worker.go `run`): every `periodSeconds` from the pod's
+    /// first sync, for the pod's whole life.
     Probe {
         uid: String,
         container: String,
         kind: worker::ProbeKind,
-        generation: u64,
     },
     /// `activeDeadlineSeconds` has passed since the pod started.
     ActiveDeadline { uid: String },
+    /// The PLEG's relist has seen something change in the pod (its sandbox came up): the pod
+    /// worker syncs, or, if it is busy, syncs again as soon as it is done (`pendingUpdate`).
+    PlegSync { uid: String },
+    /// The PLEG's relist sees that a container's process has ended on its own.
+    ExitSeen {
+        container: ContainerId,
+        exit: Exit,
+        at: Time,
+    },
+    /// A sidecar waited for its turn to stop (`terminationOrdering.waitForTurn`) for the whole
+    /// grace period: it is stopped now.
+    TurnTimeout { uid: String, container: String },
+}
+
+/// `genericPLEG`'s relist period: the kubelet notices containers that exit on their own at the
+/// next relist. Relists run at whole seconds of virtual time.
+pub(crate) const PLEG_RELIST_MS: u64 = 1_000;
+
+/// The next PLEG relist at or after `t`.
+pub(crate) fn next_relist(t: Time) -> Time {
+    Time(t.0.div_ceil(PLEG_RELIST_MS).saturating_mul(PLEG_RELIST_MS))
 }
 
 /// The engine. See the module documentation.
@@ -231,7 +252,21 @@ impl Engine {
             }
             RuntimeResult::Exited { container, exit } => {
                 if let Some((uid, name)) = self.containers.get(&container).cloned() {
-                    self.on_exit(&uid, &name, &container, exit);
+                    // A container the kubelet is stopping is seen to exit at once (`StopContainer`
+                    // returns when it has); one that ends on its own, at the next PLEG relist.
+                    if self.is_stopping(&uid, &name) {
+                        self.on_exit(&uid, &name, &container, exit, at);
+                    } else {
+                        let seen = next_relist(self.now);
+                        self.schedule(
+                            seen,
+                            Timer::ExitSeen {
+                                container,
+                                exit,
+                                at,
+                            },
+                        );
+                    }
                 }
             }
             RuntimeResult::Log { container, line } => {
@@ -277,6 +312,14 @@ impl Engine {
         &self.events.list
     }
 
+    /// Whether the kubelet is stopping this container (so its exit is seen at once).
+    fn is_stopping(&self, uid: &str, name: &str) -> bool {
+        self.pods
+            .get(uid)
+            .and_then(|w| w.containers.iter().find(|c| c.name == name))
+            .is_some_and(|c| c.stopping)
+    }
+
     /// Whether anything can still happen without a user acting: a timer, a command in flight.
     pub fn is_idle(&self) -> bool {
         self.timers.is_empty() && self.ops.is_empty() && self.outbox.is_empty()
@@ -284,10 +327,16 @@ impl Engine {
 
     // --- plumbing used by the pod worker -------------------------------------------------------
 
-    pub(crate) fn schedule(&mut self, at: Time, timer: Timer) {
+    pub(crate) fn schedule(&mut self, at: Time, timer: Timer) -> (Time, u64) {
         self.timer_seq += 1;
-        self.timers
-            .insert((at.max(self.now), self.timer_seq), timer);
+        let key = (at.max(self.now), self.timer_seq);
+        self.timers.insert(key, timer);
+        key
+    }
+
+    /// Drops a timer that has not fired yet.
+    pub(crate) fn cancel(&mut self, key: (Time, u64)) {
+        self.timers.remove(&key);
     }
 
     /// Takes back the command just issued (for work the engine does itself, such as a `sleep`
@@ -507,9 +556,19 @@ impl Engine {
                 uid,
                 container,
                 kind,
-                generation,
-            } => self.run_probe(&uid, &container, kind, generation),
+            } => self.run_probe(&uid, &container, kind),
             Timer::ActiveDeadline { uid } => self.on_active_deadline(&uid),
+            Timer::PlegSync { uid } => self.pleg_sync(&uid),
+            Timer::ExitSeen {
+                container,
+                exit,
+                at,
+            } => {
+                if let Some((uid, name)) = self.containers.get(&container).cloned() {
+                    self.on_exit(&uid, &name, &container, exit, at);
+                }
+            }
+            Timer::TurnTimeout { uid, container } => self.on_turn_timeout(&uid, &container),
         }
     }
 

@@ -207,8 +207,9 @@ fn container_status(c: &ContainerRecord, has_init: bool, clock: &Clock) -> Conta
             String::new()
         },
         container_id,
-        ready: c.ready && c.running.is_some(),
-        started: Some(c.started && c.running.is_some()),
+        ready: c.is_ready(),
+        // A regular init container counts as started while it runs.
+        started: Some(c.running.is_some() && (c.started || c.kind == Kind::Init)),
         restart_count: c.restart_count,
         state: Some(state),
         last_state: Some(last_state.unwrap_or_default()),

@@ -26,6 +26,8 @@ const MINIMUM_GRACE_PERIOD_S: i64 = 2;
 /// `backOffPeriod` in pod_workers.go: after a sync that failed (a back-off, a pull error), the
 /// worker tries again this long later (jittered by half).
 const SYNC_ERROR_REQUEUE_MS: u64 = 10_000;
+/// `resyncInterval` (the kubelet's `--sync-frequency`, 1 min): the longest a requeue waits.
+const RESYNC_INTERVAL_MS: u64 = 60_000;
 /// How many of a container's last log lines `FallbackToLogsOnError` may use
 /// (`kubecontainer.MaxContainerTerminationMessageLogLines`).
 const TERMINATION_LOG_LINES: usize = 80;
@@ -66,7 +68,8 @@ pub(crate) enum Op {
     Probe {
         container: String,
         kind: ProbeKind,
-        generation: u64,
+        /// The container instance probed: a result about an older one is dropped.
+        target: ContainerId,
     },
     UserExec {
         container: String,
@@ -135,10 +138,20 @@ pub(crate) struct Running {
     pub started_at: Time,
 }
 
+/// One probe worker's state (prober/worker.go `worker`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ProbeState {
-    pub successes: i32,
-    pub failures: i32,
+    /// The container instance the results are about.
+    pub container: Option<ContainerId>,
+    /// The last probe's result and how many times in a row it came (`lastResult`, `resultRun`).
+    pub last_result: Option<bool>,
+    pub run: i32,
+    /// Probing stops after a liveness or startup failure until a new container runs.
+    pub on_hold: bool,
+    /// A probe is running (the worker probes one at a time; ticks meanwhile are lost).
+    pub in_flight: bool,
+    /// The readiness result the results manager holds (`Failure` until the threshold is met).
+    pub ready: bool,
 }
 
 /// What the kubelet knows of one container, across its restarts.
@@ -161,14 +174,19 @@ pub(crate) struct ContainerRecord {
     pub waiting: Option<(String, String)>,
     /// Started as the kubelet means it: running, and past its startup probe.
     pub started: bool,
-    pub ready: bool,
     /// A probe failed: kill with this message (`Container app failed liveness probe, ...`).
     pub kill_message: Option<(String, Option<i64>)>,
     /// A stop is on its way (preStop or stop signal).
     pub stopping: bool,
-    /// Bumped when the container (re)starts, so older probe timers are dropped.
-    pub probe_generation: u64,
     pub probes: [ProbeState; 3],
+    /// Killed by a probe and to be restarted in the same sync: `doBackOff` then looks at the
+    /// exited instance before the killed one (its `finishedAt`, if there was one).
+    pub restart_after_kill: Option<Option<Time>>,
+    /// A sidecar waiting for its turn to stop (`waitForTurn`): the grace period it had left and
+    /// since when it waits.
+    pub awaiting_turn: Option<(i64, Time)>,
+    /// The last failed pull's message, for the `ImagePullBackOff` waiting message.
+    pub pull_error: Option<String>,
     /// The newest log lines, for `FallbackToLogsOnError`.
     pub recent_logs: Vec<String>,
 }
@@ -192,13 +210,33 @@ impl ContainerRecord {
             restart_count: 0,
             waiting: None,
             started: false,
-            ready: false,
             kill_message: None,
             stopping: false,
-            probe_generation: 0,
             probes: Default::default(),
+            restart_after_kill: None,
+            awaiting_turn: None,
+            pull_error: None,
             recent_logs: Vec::new(),
         }
+    }
+
+    /// `ready` as the status manager reports it: a regular init container once it has
+    /// succeeded; any other once it runs, has started, and passes its readiness probe (if any).
+    pub(crate) fn is_ready(&self) -> bool {
+        if self.kind == Kind::Init {
+            return self.succeeded();
+        }
+        let Some(running) = &self.running else {
+            return false;
+        };
+        if !self.started {
+            return false;
+        }
+        if self.spec.readiness_probe.is_none() {
+            return true;
+        }
+        let readiness = &self.probes[probe_index(ProbeKind::Readiness)];
+        readiness.ready && readiness.container.as_ref() == Some(&running.id)
     }
 
     fn ever_ran(&self) -> bool {
@@ -231,6 +269,10 @@ pub struct PodWorker {
     pub(crate) forced: Option<(String, String, String)>,
     /// The object as last published (without its resourceVersion), for change detection.
     pub(crate) published: Option<Pod>,
+    /// A PLEG event came while the sync path was busy: sync again once it is free.
+    pub(crate) pending_sync: bool,
+    /// The work queue's one entry for this pod (a requeue after an error or a back-off).
+    pub(crate) requeue: Option<(Time, u64)>,
 }
 
 impl PodWorker {
@@ -265,6 +307,8 @@ impl PodWorker {
             start_time: None,
             forced: None,
             published: None,
+            pending_sync: false,
+            requeue: None,
         }
     }
 
@@ -361,6 +405,28 @@ fn probe_of(spec: &Container, kind: ProbeKind) -> Option<&Probe> {
     }
 }
 
+/// `periodSeconds` (10 by default; never under a second, so a zero period cannot spin).
+fn probe_period_ms(probe: &Probe) -> u64 {
+    u64::from(probe.period_seconds.unwrap_or(10).max(1).unsigned_abs()) * 1000
+}
+
+/// A probe's port: a number, or the name of one of the container's ports
+/// (`probe.ResolveContainerPort`). A name nobody declared resolves to 0, which refuses.
+fn resolve_port(
+    port: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString,
+    ports: &[k8s_openapi::api::core::v1::ContainerPort],
+) -> i32 {
+    match port {
+        k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(p) => *p,
+        k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(name) => ports
+            .iter()
+            .find(|p| p.name.as_deref() == Some(name.as_str()))
+            .map(|p| p.container_port)
+            .or_else(|| name.parse().ok())
+            .unwrap_or(0),
+    }
+}
+
 fn probe_index(kind: ProbeKind) -> usize {
     match kind {
         ProbeKind::Startup => 0,
@@ -396,6 +462,7 @@ impl Engine {
                 );
             }
             self.mark_dirty(uid);
+            self.start_probe_workers(uid);
         }
         let w = self.worker(uid).expect("checked above");
 
@@ -425,6 +492,10 @@ impl Engine {
             let (message, grace) = w.containers[i].kill_message.clone().expect("checked");
             let name = w.containers[i].name.clone();
             let grace = grace.unwrap_or_else(|| pod_grace(&w.pod));
+            if message.ends_with("will be restarted") {
+                let c = &mut w.containers[i];
+                c.restart_after_kill = Some(c.last_state.as_ref().map(|t| t.finished_at));
+            }
             self.kill_container_gracefully(uid, &name, grace, Some(message), true);
             return;
         }
@@ -524,10 +595,15 @@ impl Engine {
     fn start_or_back_off(&mut self, uid: &str, i: usize) -> bool {
         let now = self.now;
         let w = self.worker(uid).expect("caller checked");
-        let c = &w.containers[i];
+        let c = &mut w.containers[i];
         let key = format!("{}/{}", uid, c.name);
-        if let Some(t) = &c.terminated {
-            let finished = t.finished_at;
+        // The newest exited instance's `finishedAt`; after a probe kill in the same sync, the one
+        // before the killed instance (the runtime status was read before the kill).
+        let exited = match c.restart_after_kill.take() {
+            Some(before_kill) => before_kill,
+            None => c.terminated.as_ref().map(|t| t.finished_at),
+        };
+        if let Some(finished) = exited {
             if self.crash_backoff.is_in_backoff_since(&key, finished, now) {
                 let wait_ms = self.crash_backoff.get(&key);
                 let w = self.worker(uid).expect("exists");
@@ -550,13 +626,10 @@ impl Engine {
                     "kubelet",
                 );
                 self.mark_dirty(uid);
-                self.schedule(
-                    finished.plus_millis(wait_ms),
-                    Timer::Sync { uid: uid.into() },
-                );
+                self.requeue_at_backoff_expiry(uid, finished.plus_millis(wait_ms));
                 return false;
             }
-            self.crash_backoff.next(&key, now);
+            self.crash_backoff.next(&key, finished, now);
         }
         self.ensure_image(uid, i)
     }
@@ -590,22 +663,15 @@ impl Engine {
         let c = &w.containers[i];
         let (name, field_path) = (c.name.clone(), c.field_path.clone());
         let key = format!("{uid}_{image}");
-        let previous = c.waiting.clone();
-        if self.image_backoff.is_in_backoff_since(&key, now, now)
-            && previous
-                .as_ref()
-                .is_some_and(|(r, _)| r == "ErrImagePull" || r == "ImagePullBackOff")
-        {
-            let prev_message = previous.map(|(_, m)| m).unwrap_or_default();
+        let previous = c.pull_error.clone();
+        if self.image_backoff.is_in_backoff_since_update(&key, now) {
+            // The waiting message wraps the last pull's error (`prevPullErrMsg`).
+            let mut message = format!("Back-off pulling image {}", go::quote(&image));
+            if let Some(previous) = previous {
+                message = format!("{message}: ErrImagePull: {previous}");
+            }
             let w = self.worker(uid).expect("exists");
-            w.containers[i].waiting = Some((
-                "ImagePullBackOff".into(),
-                format!(
-                    "Back-off pulling image {}: {}",
-                    go::quote(&image),
-                    strip_prefix_err(&prev_message)
-                ),
-            ));
+            w.containers[i].waiting = Some(("ImagePullBackOff".into(), message));
             self.event(
                 uid,
                 field_path.clone(),
@@ -623,7 +689,8 @@ impl Engine {
                 "kubelet",
             );
             self.mark_dirty(uid);
-            self.requeue_after_error(uid);
+            let expiry = self.image_backoff.expiry_since_update(&key).unwrap_or(now);
+            self.requeue_at_backoff_expiry(uid, expiry);
             return false;
         }
         self.event(
@@ -648,12 +715,47 @@ impl Engine {
         true
     }
 
-    /// After a failed sync (a back-off, a pull error) the pod worker runs again `backOffPeriod`
-    /// later, jittered (`workerBackOffPeriodJitterFactor` 0.5).
+    /// After a failed sync (a pull error, a create error) the pod worker runs again
+    /// `backOffPeriod` later, jittered (`completeWork`, `workerBackOffPeriodJitterFactor` 0.5).
     fn requeue_after_error(&mut self, uid: &str) {
         let delay = self.rng.jitter_millis(SYNC_ERROR_REQUEUE_MS, 0.5);
-        let at = self.now.plus_millis(delay);
-        self.schedule(at, Timer::Sync { uid: uid.into() });
+        self.requeue(uid, delay);
+    }
+
+    /// After a sync that ended in a back-off (`CrashLoopBackOff`, `ImagePullBackOff`, both
+    /// `BackoffError`s), `completeWork` requeues the pod at the back-off's expiry
+    /// (`MinBackoffExpiration`), clamped to the resync interval and jittered by half.
+    fn requeue_at_backoff_expiry(&mut self, uid: &str, expiry: Time) {
+        let wait = expiry.millis_since(self.now).min(RESYNC_INTERVAL_MS);
+        let delay = self.rng.jitter_millis(wait, 0.5);
+        self.requeue(uid, delay);
+    }
+
+    /// The work queue holds one entry per pod: a new requeue replaces the old. A PLEG event
+    /// that came while the sync was busy runs now (`pendingUpdate`).
+    fn requeue(&mut self, uid: &str, delay_ms: u64) {
+        let at = self.now.plus_millis(delay_ms);
+        if let Some(old) = self.worker(uid).and_then(|w| w.requeue.take()) {
+            self.cancel(old);
+        }
+        let key = self.schedule(at, Timer::Sync { uid: uid.into() });
+        let pending = self.worker(uid).is_some_and(|w| {
+            w.requeue = Some(key);
+            std::mem::take(&mut w.pending_sync)
+        });
+        if pending {
+            self.schedule(self.now, Timer::Sync { uid: uid.into() });
+        }
+    }
+
+    /// A PLEG event: the worker syncs now, or once its sync path is free.
+    pub(crate) fn pleg_sync(&mut self, uid: &str) {
+        let Some(w) = self.worker(uid) else { return };
+        if w.busy.is_some() {
+            w.pending_sync = true;
+            return;
+        }
+        self.sync_pod(uid);
     }
 
     fn create(&mut self, uid: &str, i: usize) {
@@ -679,8 +781,19 @@ impl Engine {
         self.worker(uid).expect("exists").busy = Some(op);
     }
 
-    /// A reply to one of this pod's commands.
+    /// A reply to one of this pod's commands. Once the sync path is free, a PLEG event that
+    /// came meanwhile runs its sync.
     pub(crate) fn on_reply(&mut self, uid: &str, op: OpId, kind: Op, reply: Reply) {
+        self.handle_reply(uid, op, kind, reply);
+        let pending = self
+            .worker(uid)
+            .is_some_and(|w| w.busy.is_none() && std::mem::take(&mut w.pending_sync));
+        if pending {
+            self.sync_pod(uid);
+        }
+    }
+
+    fn handle_reply(&mut self, uid: &str, op: OpId, kind: Op, reply: Reply) {
         let now = self.now;
         let Some(w) = self.worker(uid) else { return };
         if w.busy == Some(op) {
@@ -691,6 +804,9 @@ impl Engine {
                 Reply::SandboxReady { sandbox, ip } => {
                     w.sandbox = Sandbox::Ready { id: sandbox, ip };
                     self.mark_dirty(uid);
+                    // The next relist sees the new sandbox: one more sync once this one ends.
+                    let seen = super::next_relist(now);
+                    self.schedule(seen, Timer::PlegSync { uid: uid.into() });
                     self.sync_pod(uid);
                 }
                 Reply::Failed { message } => {
@@ -792,9 +908,10 @@ impl Engine {
                     }
                     Reply::Failed { message } => {
                         let key = format!("{uid}_{image}");
-                        self.image_backoff.next(&key, now);
+                        self.image_backoff.next(&key, now, now);
                         let w = self.worker(uid).expect("exists");
                         w.containers[i].waiting = Some(("ErrImagePull".into(), message.clone()));
+                        w.containers[i].pull_error = Some(message.clone());
                         self.event(
                             uid,
                             field_path.clone(),
@@ -876,10 +993,8 @@ impl Engine {
                             started_at: now,
                         });
                         c.waiting = None;
-                        c.ready = false;
+                        c.recent_logs.clear();
                         c.started = c.spec.startup_probe.is_none();
-                        c.probe_generation += 1;
-                        c.probes = Default::default();
                         let post_start =
                             c.spec.lifecycle.as_ref().and_then(|l| l.post_start.clone());
                         self.event(
@@ -890,7 +1005,6 @@ impl Engine {
                             format!("Started container {container}"),
                             "kubelet",
                         );
-                        self.start_probes(uid, i);
                         self.mark_dirty(uid);
                         if let Some(hook) = post_start {
                             self.run_post_start(uid, &container, &id, &hook);
@@ -992,22 +1106,28 @@ impl Engine {
                 self.stop(uid, &container, grace_s - used);
             }
             Op::Stop { container } => {
+                let mut restart_now = false;
                 if let Some(i) = w.index(&container) {
                     w.containers[i].stopping = w.containers[i].running.is_some();
+                    restart_now = w.containers[i].restart_after_kill.is_some();
                 }
-                let _ = container;
                 if matches!(w.phase, Phase::Terminating { .. }) {
                     self.sync_terminating(uid);
-                } else {
+                } else if restart_now {
+                    // A probe kill: the same SyncPod goes on to restart the container.
                     self.sync_pod(uid);
+                } else {
+                    // A kill that ended the sync with an error (FailedPostStartHook): the
+                    // next relist sees the dead container and syncs.
+                    self.schedule(super::next_relist(now), Timer::PlegSync { uid: uid.into() });
                 }
             }
             Op::Signal { .. } => {}
             Op::Probe {
                 container,
                 kind,
-                generation,
-            } => self.on_probe_result(uid, &container, kind, generation, reply),
+                target,
+            } => self.on_probe_result(uid, &container, kind, target, reply),
             Op::UserExec { container, command } => {
                 let (exit_code, output) = match reply {
                     Reply::Exec { exit_code, output } => (exit_code, output),
@@ -1090,7 +1210,14 @@ impl Engine {
     }
 
     /// A container's process has ended.
-    pub(crate) fn on_exit(&mut self, uid: &str, name: &str, id: &ContainerId, exit: Exit) {
+    pub(crate) fn on_exit(
+        &mut self,
+        uid: &str,
+        name: &str,
+        id: &ContainerId,
+        exit: Exit,
+        exited_at: Time,
+    ) {
         let now = self.now;
         let Some(w) = self.worker(uid) else { return };
         let Some(i) = w.index(name) else { return };
@@ -1123,14 +1250,12 @@ impl Engine {
             reason: reason.into(),
             message,
             started_at: running.started_at,
-            finished_at: now,
+            finished_at: exited_at.min(now),
             container_id: running.id,
         });
-        c.ready = false;
         c.started = false;
         c.stopping = false;
         c.kill_message = None;
-        c.probe_generation += 1;
         self.mark_dirty(uid);
         let w = self.worker(uid).expect("exists");
         if matches!(w.phase, Phase::Terminating { .. }) {
@@ -1189,8 +1314,11 @@ impl Engine {
         self.sync_terminating(uid);
     }
 
-    /// `SyncTerminatingPod` / `killPodWithSyncResult`: app containers (and init containers) stop
-    /// together; sidecars stop after them, last started first; then the sandbox.
+    /// `SyncTerminatingPod` / `killContainersWithSyncResult`: every running container gets its
+    /// Killing event and preStop hook at once (regular containers in spec order, then sidecars
+    /// last-first); sidecars then wait for their turn to be stopped (`terminationOrdering`):
+    /// after every regular container, and after the sidecars that started after them. Then the
+    /// sandbox goes.
     pub(crate) fn sync_terminating(&mut self, uid: &str) {
         let now = self.now;
         let Some(w) = self.worker(uid) else { return };
@@ -1202,35 +1330,25 @@ impl Engine {
             // A start step is in flight; its reply brings us back here.
             return;
         }
-        let to_stop: Vec<String> = w
+        let mut to_stop: Vec<String> = w
             .containers
             .iter()
             .filter(|c| c.kind != Kind::Sidecar && c.running.is_some() && !c.stopping)
             .map(|c| c.name.clone())
             .collect();
-        let apps_running = w
-            .containers
-            .iter()
-            .any(|c| c.kind != Kind::Sidecar && c.running.is_some());
+        to_stop.extend(
+            w.containers
+                .iter()
+                .rev()
+                .filter(|c| c.kind == Kind::Sidecar && c.running.is_some() && !c.stopping)
+                .map(|c| c.name.clone()),
+        );
         for name in to_stop {
             self.kill_container_gracefully(uid, &name, remaining.max(0), None, true);
         }
-        if apps_running {
-            return;
-        }
+        self.release_sidecars(uid);
         let w = self.worker(uid).expect("exists");
-        // Sidecars in reverse order, one at a time.
-        if let Some(c) = w
-            .containers
-            .iter()
-            .rev()
-            .find(|c| c.kind == Kind::Sidecar && c.running.is_some())
-        {
-            if c.stopping {
-                return;
-            }
-            let name = c.name.clone();
-            self.kill_container_gracefully(uid, &name, remaining.max(0), None, true);
+        if w.containers.iter().any(|c| c.running.is_some()) {
             return;
         }
         let stops_in_flight = self
@@ -1262,6 +1380,41 @@ impl Engine {
                 }
             }
             Sandbox::Stopping { .. } | Sandbox::Stopped { .. } => {}
+        }
+    }
+
+    /// Whether sidecar `i` may be stopped: no regular container runs, nor any sidecar after it.
+    fn sidecar_turn(w: &PodWorker, i: usize) -> bool {
+        w.containers
+            .iter()
+            .enumerate()
+            .all(|(j, c)| c.running.is_none() || (c.kind == Kind::Sidecar && j <= i))
+    }
+
+    /// Stops the waiting sidecars whose turn has come, with what is left of their grace period
+    /// (`waitForTurn` returns the whole seconds waited).
+    fn release_sidecars(&mut self, uid: &str) {
+        let now = self.now;
+        let Some(w) = self.worker(uid) else { return };
+        let mut ready = Vec::new();
+        for i in (0..w.containers.len()).rev() {
+            if w.containers[i].awaiting_turn.is_some() && Self::sidecar_turn(w, i) {
+                let (grace, since) = w.containers[i].awaiting_turn.take().expect("checked");
+                let waited = (now.millis_since(since) / 1000) as i64;
+                ready.push((w.containers[i].name.clone(), grace - waited));
+            }
+        }
+        for (name, grace) in ready {
+            self.stop_now(uid, &name, grace);
+        }
+    }
+
+    /// A sidecar waited its whole grace period for its turn: it is stopped now.
+    pub(crate) fn on_turn_timeout(&mut self, uid: &str, name: &str) {
+        let Some(w) = self.worker(uid) else { return };
+        let Some(i) = w.index(name) else { return };
+        if w.containers[i].awaiting_turn.take().is_some() {
+            self.stop_now(uid, name, 0);
         }
     }
 
@@ -1298,14 +1451,22 @@ impl Engine {
                 grace_s,
                 started: now,
             };
+            // Inside SyncPod (a probe kill) the hook holds the sync path, as killContainer does.
+            let sync_path = matches!(w.phase, Phase::Sync);
             match handler_command(&hook, &running.id, &ip, grace_s) {
                 Some(HookAction::Command(command)) => {
                     let op = self.command(uid, op_kind, command);
+                    if sync_path {
+                        self.worker(uid).expect("exists").busy = Some(op);
+                    }
                     self.schedule(now.plus_secs(grace_s), Timer::HookDeadline { op });
                     return;
                 }
                 Some(HookAction::Sleep(seconds)) => {
                     let op = self.placeholder_op(uid, op_kind);
+                    if sync_path {
+                        self.worker(uid).expect("exists").busy = Some(op);
+                    }
                     self.schedule(now.plus_secs(seconds.min(grace_s)), Timer::SleepDone { op });
                     return;
                 }
@@ -1315,8 +1476,33 @@ impl Engine {
         self.stop(uid, name, grace_s);
     }
 
-    /// `StopContainer` with the remaining grace period (at least 2 s).
+    /// After the preStop hook: a terminating sidecar waits for its turn; anything else is
+    /// stopped now.
     fn stop(&mut self, uid: &str, name: &str, grace_s: i64) {
+        let now = self.now;
+        let Some(w) = self.worker(uid) else { return };
+        let Some(i) = w.index(name) else { return };
+        if matches!(w.phase, Phase::Terminating { .. })
+            && w.containers[i].kind == Kind::Sidecar
+            && w.containers[i].running.is_some()
+            && grace_s > 0
+            && !Self::sidecar_turn(w, i)
+        {
+            w.containers[i].awaiting_turn = Some((grace_s, now));
+            self.schedule(
+                now.plus_secs(grace_s),
+                Timer::TurnTimeout {
+                    uid: uid.into(),
+                    container: name.into(),
+                },
+            );
+            return;
+        }
+        self.stop_now(uid, name, grace_s);
+    }
+
+    /// `StopContainer` with the remaining grace period (at least 2 s).
+    fn stop_now(&mut self, uid: &str, name: &str, grace_s: i64) {
         let Some(w) = self.worker(uid) else { return };
         let Some(i) = w.index(name) else { return };
         let Some(running) = w.containers[i].running.clone() else {
@@ -1372,79 +1558,114 @@ impl Engine {
 
     // --- probes ---------------------------------------------------------------------------------
 
-    /// A container has started: its startup probe begins, or, without one, liveness and
-    /// readiness, each after `initialDelaySeconds`.
-    fn start_probes(&mut self, uid: &str, i: usize) {
+    /// `probeManager.AddPod` at the pod's first sync: one worker per probe, whose ticker runs
+    /// every `periodSeconds` from now for the pod's whole life (prober/worker.go `run`). The
+    /// worker's first probe, at once, finds no container; the next tick is the first that can.
+    fn start_probe_workers(&mut self, uid: &str) {
         let now = self.now;
-        let w = self.worker(uid).expect("caller checked");
-        let c = &w.containers[i];
-        let generation = c.probe_generation;
-        let name = c.name.clone();
-        let kinds: Vec<ProbeKind> = if c.spec.startup_probe.is_some() {
-            vec![ProbeKind::Startup]
-        } else {
-            [ProbeKind::Liveness, ProbeKind::Readiness]
-                .into_iter()
-                .filter(|k| probe_of(&c.spec, *k).is_some())
-                .collect()
-        };
-        let no_readiness = c.spec.readiness_probe.is_none();
-        let started = c.started;
-        if no_readiness && started {
-            w.containers[i].ready = true;
+        let Some(w) = self.worker(uid) else { return };
+        let mut tickers = Vec::new();
+        for c in &w.containers {
+            if c.kind == Kind::Init {
+                continue; // regular init containers cannot have probes
+            }
+            for kind in [
+                ProbeKind::Startup,
+                ProbeKind::Liveness,
+                ProbeKind::Readiness,
+            ] {
+                if let Some(p) = probe_of(&c.spec, kind) {
+                    tickers.push((c.name.clone(), kind, probe_period_ms(p)));
+                }
+            }
         }
-        let delays: Vec<(ProbeKind, i32)> = kinds
-            .into_iter()
-            .map(|k| {
-                (
-                    k,
-                    probe_of(&w.containers[i].spec, k)
-                        .and_then(|p| p.initial_delay_seconds)
-                        .unwrap_or(0),
-                )
-            })
-            .collect();
-        for (kind, delay) in delays {
+        for (container, kind, period) in tickers {
             self.schedule(
-                now.plus_secs(delay),
+                now.plus_millis(period),
                 Timer::Probe {
                     uid: uid.into(),
-                    container: name.clone(),
+                    container,
                     kind,
-                    generation,
                 },
             );
         }
     }
 
-    pub(crate) fn run_probe(&mut self, uid: &str, name: &str, kind: ProbeKind, generation: u64) {
+    /// One tick of a probe worker: `doProbe`.
+    pub(crate) fn run_probe(&mut self, uid: &str, name: &str, kind: ProbeKind) {
         let now = self.now;
         let Some(w) = self.worker(uid) else { return };
-        let Some(i) = w.index(name) else { return };
-        let c = &w.containers[i];
-        if c.probe_generation != generation
-            || c.running.is_none()
-            || !matches!(w.phase, Phase::Sync)
-        {
+        // The worker stops with the pod (a terminal phase, or the pod worker done).
+        if !matches!(w.phase, Phase::Sync) || w.deleted {
             return;
         }
+        let deleting = w.pod.metadata.deletion_timestamp.is_some();
+        let ip = w.sandbox_ip().unwrap_or_default().to_string();
+        let Some(i) = w.index(name) else { return };
+        let c = &mut w.containers[i];
         let Some(probe) = probe_of(&c.spec, kind).cloned() else {
             return;
         };
-        let id = c.running.as_ref().expect("checked").id.clone();
-        let ip = w.sandbox_ip().unwrap_or_default().to_string();
-        let timeout = i64::from(probe.timeout_seconds.unwrap_or(1));
-        let period = probe.period_seconds.unwrap_or(10);
+        let period = probe_period_ms(&probe);
+        let Some(running) = c.running.clone() else {
+            // Not running: keep ticking while it may run again.
+            self.schedule(
+                now.plus_millis(period),
+                Timer::Probe {
+                    uid: uid.into(),
+                    container: name.into(),
+                    kind,
+                },
+            );
+            return;
+        };
+        let state = &mut c.probes[probe_index(kind)];
+        if state.container.as_ref() != Some(&running.id) {
+            // A new container: results start over at the initial value; probing resumes.
+            state.container = Some(running.id.clone());
+            state.on_hold = false;
+            state.ready = false;
+        }
+        // Graceful shutdown: liveness and startup stop probing once the pod is being deleted.
+        if deleting && kind != ProbeKind::Readiness {
+            return;
+        }
+        self.schedule(
+            now.plus_millis(period),
+            Timer::Probe {
+                uid: uid.into(),
+                container: name.into(),
+                kind,
+            },
+        );
+        let c = &mut self.worker(uid).expect("checked above").containers[i];
+        let state = &mut c.probes[probe_index(kind)];
+        if state.on_hold || state.in_flight {
+            return;
+        }
+        // Disabled for `initialDelaySeconds` (whole seconds since the container started).
+        let since_start_s = (now.millis_since(running.started_at) / 1000) as i64;
+        if since_start_s < i64::from(probe.initial_delay_seconds.unwrap_or(0)) {
+            return;
+        }
+        // Startup probes run until the container has started; the others only after.
+        if c.started == (kind == ProbeKind::Startup) {
+            return;
+        }
+        let timeout = i64::from(probe.timeout_seconds.unwrap_or(1).max(1));
+        let ports = c.spec.ports.clone().unwrap_or_default();
+        let port =
+            |p: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString| resolve_port(p, &ports);
         let command = if let Some(exec) = &probe.exec {
             Some(RuntimeCommand::ExecSync {
-                container: id,
+                container: running.id.clone(),
                 command: exec.command.clone().unwrap_or_default(),
                 timeout_s: timeout,
             })
         } else if let Some(http) = &probe.http_get {
             Some(RuntimeCommand::HttpGet {
                 pod_ip: http.host.clone().unwrap_or(ip),
-                port: int_or_string_port(&http.port),
+                port: port(&http.port),
                 path: http.path.clone().unwrap_or_else(|| "/".into()),
                 scheme: http.scheme.clone().unwrap_or_else(|| "HTTP".into()),
                 timeout_s: timeout,
@@ -1452,7 +1673,7 @@ impl Engine {
         } else if let Some(tcp) = &probe.tcp_socket {
             Some(RuntimeCommand::TcpSocket {
                 pod_ip: tcp.host.clone().unwrap_or(ip),
-                port: int_or_string_port(&tcp.port),
+                port: port(&tcp.port),
                 timeout_s: timeout,
             })
         } else {
@@ -1464,41 +1685,44 @@ impl Engine {
             })
         };
         if let Some(command) = command {
+            c.probes[probe_index(kind)].in_flight = true;
             self.command(
                 uid,
                 Op::Probe {
                     container: name.into(),
                     kind,
-                    generation,
+                    target: running.id,
                 },
                 command,
             );
         }
-        // The prober's ticker runs every period, whatever each probe takes.
-        self.schedule(
-            now.plus_secs(period),
-            Timer::Probe {
-                uid: uid.into(),
-                container: name.into(),
-                kind,
-                generation,
-            },
-        );
     }
 
+    /// A probe's result (prober.go `probe` for the event, worker.go `doProbe` for the
+    /// thresholds): every failure is an `Unhealthy` event; the result counts once it has come
+    /// `successThreshold` / `failureThreshold` times in a row.
     fn on_probe_result(
         &mut self,
         uid: &str,
         name: &str,
         kind: ProbeKind,
-        generation: u64,
+        target: ContainerId,
         reply: Reply,
     ) {
         let Some(w) = self.worker(uid) else { return };
+        if !matches!(w.phase, Phase::Sync) {
+            if let Some(i) = w.index(name) {
+                w.containers[i].probes[probe_index(kind)].in_flight = false;
+            }
+            return;
+        }
         let Some(i) = w.index(name) else { return };
-        let restart_policy = w.restart_policy().to_string();
         let c = &mut w.containers[i];
-        if c.probe_generation != generation || c.running.is_none() {
+        let state = &mut c.probes[probe_index(kind)];
+        state.in_flight = false;
+        if state.container.as_ref() != Some(&target)
+            || c.running.as_ref().map(|r| &r.id) != Some(&target)
+        {
             return;
         }
         let Some(probe) = probe_of(&c.spec, kind).cloned() else {
@@ -1515,21 +1739,20 @@ impl Engine {
             Reply::Failed { message } => (false, message),
             _ => (true, String::new()),
         };
-        let state = &mut c.probes[probe_index(kind)];
-        if ok {
-            state.successes += 1;
-            state.failures = 0;
+        if state.last_result == Some(ok) {
+            state.run += 1;
         } else {
-            state.failures += 1;
-            state.successes = 0;
+            state.last_result = Some(ok);
+            state.run = 1;
         }
-        let (successes, failures) = (state.successes, state.failures);
+        let threshold = if ok {
+            probe.success_threshold.unwrap_or(1)
+        } else {
+            probe.failure_threshold.unwrap_or(3)
+        };
+        let reached = state.run >= threshold;
         let field_path = c.field_path.clone();
-        let success_threshold = probe.success_threshold.unwrap_or(1);
-        let failure_threshold = probe.failure_threshold.unwrap_or(3);
-        let container_policy = c.spec.restart_policy.clone();
         if !ok {
-            let output = output.trim_end().to_string();
             self.event(
                 uid,
                 field_path,
@@ -1539,92 +1762,49 @@ impl Engine {
                 "kubelet",
             );
         }
+        if !reached {
+            return;
+        }
         let w = self.worker(uid).expect("exists");
         let c = &mut w.containers[i];
-        match kind {
-            ProbeKind::Startup => {
-                if ok && successes >= success_threshold && !c.started {
+        match (kind, ok) {
+            (ProbeKind::Readiness, ready) => {
+                let state = &mut c.probes[probe_index(kind)];
+                if state.ready != ready {
+                    state.ready = ready;
+                    self.mark_dirty(uid);
+                }
+            }
+            (ProbeKind::Startup, true) => {
+                if !c.started {
                     c.started = true;
-                    c.ready = c.spec.readiness_probe.is_none();
-                    // Liveness and readiness begin once the startup probe has succeeded.
-                    let generation = c.probe_generation;
-                    let next: Vec<(ProbeKind, i32)> = [ProbeKind::Liveness, ProbeKind::Readiness]
-                        .into_iter()
-                        .filter_map(|k| {
-                            probe_of(&c.spec, k).map(|p| (k, p.initial_delay_seconds.unwrap_or(0)))
-                        })
-                        .collect();
-                    let now = self.now;
-                    for (k, delay) in next {
-                        let at = now.plus_secs(delay);
-                        self.schedule(
-                            at,
-                            Timer::Probe {
-                                uid: uid.into(),
-                                container: name.into(),
-                                kind: k,
-                                generation,
-                            },
-                        );
-                    }
-                    // Stop probing startup: a newer generation of timers is not needed, so the
-                    // startup timer simply finds `started` and does nothing more.
                     self.mark_dirty(uid);
-                    self.sync_pod(uid);
-                } else if !ok && failures >= failure_threshold {
-                    self.condemn(
-                        uid,
-                        i,
-                        kind,
-                        &probe,
-                        &restart_policy,
-                        container_policy.as_deref(),
-                    );
+                    // The startup manager's update makes the kubelet sync the pod.
+                    self.pleg_sync(uid);
                 }
             }
-            ProbeKind::Liveness => {
-                if !ok && failures >= failure_threshold {
-                    self.condemn(
-                        uid,
-                        i,
-                        kind,
-                        &probe,
-                        &restart_policy,
-                        container_policy.as_deref(),
-                    );
-                }
-            }
-            ProbeKind::Readiness => {
-                let was = c.ready;
-                if ok && successes >= success_threshold && c.started {
-                    c.ready = true;
-                } else if !ok && failures >= failure_threshold {
-                    c.ready = false;
-                }
-                if c.ready != was {
-                    self.mark_dirty(uid);
-                }
+            (ProbeKind::Liveness, true) => {}
+            (ProbeKind::Liveness | ProbeKind::Startup, false) => {
+                // The worker holds until a new container runs.
+                let state = &mut c.probes[probe_index(kind)];
+                state.on_hold = true;
+                state.run = 0;
+                let restart_policy = w.restart_policy().to_string();
+                self.condemn(uid, i, kind, &probe, &restart_policy);
             }
         }
     }
 
     /// A liveness or startup probe has failed `failureThreshold` times: the container is killed
-    /// (`Container app failed liveness probe, will be restarted`).
-    fn condemn(
-        &mut self,
-        uid: &str,
-        i: usize,
-        kind: ProbeKind,
-        probe: &Probe,
-        pod_policy: &str,
-        container_policy: Option<&str>,
-    ) {
+    /// (`Container app failed liveness probe, will be restarted`), by the sync the liveness
+    /// manager's update triggers.
+    fn condemn(&mut self, uid: &str, i: usize, kind: ProbeKind, probe: &Probe, pod_policy: &str) {
         let Some(w) = self.worker(uid) else { return };
         let c = &mut w.containers[i];
         if c.kill_message.is_some() {
             return;
         }
-        let restarts = match container_policy {
+        let restarts = match c.spec.restart_policy.as_deref() {
             Some(p) => p != "Never",
             None => pod_policy != "Never",
         };
@@ -1638,9 +1818,7 @@ impl Engine {
             message.push_str(", will be restarted");
         }
         c.kill_message = Some((message, probe.termination_grace_period_seconds));
-        // Probing stops until the container runs again.
-        c.probe_generation += 1;
-        self.sync_pod(uid);
+        self.pleg_sync(uid);
     }
 
     // --- user actions ---------------------------------------------------------------------------
@@ -1742,13 +1920,4 @@ pub(crate) fn pod_grace(pod: &Pod) -> i64 {
     } else {
         g
     }
-}
-
-/// The pull error's message without a leading `ErrImagePull: ` (the back-off message adds its
-/// own prefix).
-fn strip_prefix_err(message: &str) -> String {
-    format!(
-        "ErrImagePull: {}",
-        message.strip_prefix("ErrImagePull: ").unwrap_or(message)
-    )
 }

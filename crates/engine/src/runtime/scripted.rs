@@ -50,6 +50,15 @@ enum Step {
     Exit(i32),
     /// Runs until stopped.
     Forever,
+    /// `echo TEXT > PATH`: writes a file (the termination message, when PATH is the
+    /// container's `terminationMessagePath`).
+    Write {
+        path: String,
+        text: String,
+    },
+    /// Allocates memory until the kernel's OOM killer ends it (`stress --vm ...`, `oom`):
+    /// exit 137, `OOMKilled`.
+    Oom,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,9 +101,19 @@ fn program_of(container: &Container) -> Program {
                     ))
                 }
             }
+            ["echo", rest @ ..] if rest.len() >= 2 && rest[rest.len() - 2] == ">" => {
+                steps.push(Step::Write {
+                    path: rest[rest.len() - 1].to_string(),
+                    text: rest[..rest.len() - 2]
+                        .join(" ")
+                        .trim_matches(['"', '\''])
+                        .to_string(),
+                })
+            }
             ["echo", rest @ ..] => steps.push(Step::Echo(
                 rest.join(" ").trim_matches(['"', '\'']).to_string(),
             )),
+            ["stress", ..] | ["oom", ..] => steps.push(Step::Oom),
             ["exit", n, ..] => steps.push(Step::Exit(n.parse().unwrap_or(0))),
             ["exit"] | ["true"] => steps.push(Step::Exit(0)),
             ["false"] => steps.push(Step::Exit(1)),
@@ -127,6 +146,8 @@ struct Proc {
     running: bool,
     /// When it exits (on its own or by a stop), if it does.
     natural_exit: Option<Time>,
+    /// What it wrote to its termination message file.
+    message: Option<String>,
 }
 
 /// An answer scripted for execs and probes in one container from a given time on.
@@ -164,10 +185,11 @@ impl ScriptedRuntime {
         let mut images = BTreeMap::new();
         for (image, size) in [
             ("busybox", 2_200_000u64),
+            ("nginx:1.27", 72_000_000),
             ("nginx", 72_000_000),
-            ("registry.k8s.io/pause", 320_000),
+            ("registry.k8s.io/pause:3.10", 320_000),
         ] {
-            images.insert(image.to_string(), size);
+            images.insert(image_key(image), size);
         }
         ScriptedRuntime {
             latencies: Latencies::default(),
@@ -185,14 +207,14 @@ impl ScriptedRuntime {
 
     /// The image is on the node already (`IfNotPresent` will not pull it).
     pub fn with_image(mut self, image: &str, size_bytes: u64) -> Self {
-        self.images.insert(repository(image), size_bytes);
+        self.images.insert(image_key(image), size_bytes);
         self
     }
 
     /// Pulling the image fails with the registry's message.
     pub fn with_failing_pull(mut self, image: &str, message: &str) -> Self {
         self.pulls_fail
-            .insert(repository(image), message.to_string());
+            .insert(image_key(image), message.to_string());
         self
     }
 
@@ -227,8 +249,15 @@ impl ScriptedRuntime {
     /// exit. A stop that comes earlier takes back what had not happened yet.
     fn run(&mut self, id: &ContainerId, now: Time) {
         let Some(p) = self.procs.get(id) else { return };
+        let message_path = self
+            .specs
+            .get(id)
+            .and_then(|c| c.termination_message_path.clone())
+            .unwrap_or_else(|| "/dev/termination-log".into());
         let mut t = now;
         let mut exit = Some(0);
+        let mut oom = false;
+        let mut message = None;
         for step in p.program.steps.clone() {
             match step {
                 Step::Echo(line) => self.push(
@@ -247,7 +276,22 @@ impl ScriptedRuntime {
                     exit = None;
                     break;
                 }
+                Step::Write { path, text } => {
+                    if path == message_path {
+                        message = Some(text);
+                    }
+                }
+                Step::Oom => {
+                    // Memory fills within a second.
+                    t = t.plus_millis(700);
+                    exit = Some(137);
+                    oom = true;
+                    break;
+                }
             }
+        }
+        if let Some(p) = self.procs.get_mut(id) {
+            p.message = message.clone();
         }
         if let Some(code) = exit {
             self.push(
@@ -256,8 +300,8 @@ impl ScriptedRuntime {
                     container: id.clone(),
                     exit: Exit {
                         exit_code: code,
-                        oom_killed: false,
-                        message: None,
+                        oom_killed: oom,
+                        message,
                     },
                 },
             );
@@ -273,8 +317,10 @@ impl ScriptedRuntime {
         self.queue.retain(|(t, _), r| {
             !(*t >= at && matches!(r, RuntimeResult::Log { container, .. } | RuntimeResult::Exited { container, .. } if *container == dead))
         });
+        let mut message = None;
         if let Some(p) = self.procs.get_mut(id) {
             p.natural_exit = Some(at);
+            message = p.message.clone();
         }
         self.push(
             at,
@@ -283,7 +329,7 @@ impl ScriptedRuntime {
                 exit: Exit {
                     exit_code,
                     oom_killed: false,
-                    message: None,
+                    message,
                 },
             },
         );
@@ -310,17 +356,49 @@ impl ScriptedRuntime {
         }
     }
 
-    fn probe_answer(&self, port: i32, now: Time) -> ProbeOutcome {
-        // A probe reaches the pod's listeners; scripted failures apply to every container.
-        match self.execs.iter().rev().find(|s| s.from <= now) {
-            Some(s) if s.exit_code != 0 => ProbeOutcome::Failure(if s.output.is_empty() {
-                format!("HTTP probe failed with statuscode: 500 (port {port})")
-            } else {
-                s.output.clone()
+    /// A network probe's answer. It reaches the pod's listeners, so scripted failures apply to
+    /// every container; without an output the failure reads as the kubelet's prober words it
+    /// for that kind of probe. Port 0 (a named port nobody declared) refuses connections.
+    fn probe_answer(&self, command: &RuntimeCommand, now: Time) -> ProbeOutcome {
+        let scripted = self.execs.iter().rev().find(|s| s.from <= now);
+        let (ip, port) = match command {
+            RuntimeCommand::HttpGet { pod_ip, port, .. }
+            | RuntimeCommand::TcpSocket { pod_ip, port, .. }
+            | RuntimeCommand::Grpc { pod_ip, port, .. } => (pod_ip.clone(), *port),
+            _ => (String::new(), 0),
+        };
+        let refused = format!("dial tcp {ip}:{port}: connect: connection refused");
+        match scripted {
+            Some(s) if s.exit_code != 0 && !s.output.is_empty() => {
+                ProbeOutcome::Failure(s.output.clone())
+            }
+            Some(s) if s.exit_code != 0 => ProbeOutcome::Failure(match command {
+                RuntimeCommand::HttpGet { .. } => "HTTP probe failed with statuscode: 500".into(),
+                RuntimeCommand::Grpc { .. } => {
+                    "service unhealthy (responded with \"NOT_SERVING\")".into()
+                }
+                _ => refused,
+            }),
+            _ if port <= 0 => ProbeOutcome::Failure(match command {
+                RuntimeCommand::HttpGet { path, .. } => {
+                    format!("Get \"http://{ip}:{port}{path}\": {refused}")
+                }
+                _ => refused,
             }),
             _ => ProbeOutcome::Success,
         }
     }
+}
+
+/// How the node's image store names an image: repository and tag (`nginx:latest` for `nginx`
+/// and `docker.io/library/nginx`), or repository and digest.
+fn image_key(image: &str) -> String {
+    if let Some((_, digest)) = image.split_once('@') {
+        return format!("{}@{digest}", repository(image));
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let tag = last.split_once(':').map_or("latest", |(_, t)| t);
+    format!("{}:{tag}", repository(image))
 }
 
 /// The repository part of an image reference (`nginx` for `docker.io/library/nginx:1.27`).
@@ -355,7 +433,7 @@ impl Runtime for ScriptedRuntime {
                 self.reply(now.plus_millis(100), op, Reply::Done)
             }
             RuntimeCommand::ImageStatus { image } => {
-                let size = self.images.get(&repository(&image)).copied();
+                let size = self.images.get(&image_key(&image)).copied();
                 self.reply(
                     now.plus_millis(2),
                     op,
@@ -366,7 +444,7 @@ impl Runtime for ScriptedRuntime {
                 );
             }
             RuntimeCommand::PullImage { image, .. } => {
-                let repo = repository(&image);
+                let repo = image_key(&image);
                 if let Some(message) = self.pulls_fail.get(&repo).cloned() {
                     self.reply(now.plus_millis(400), op, Reply::Failed { message });
                 } else {
@@ -387,6 +465,7 @@ impl Runtime for ScriptedRuntime {
                         program: program_of(&container),
                         running: false,
                         natural_exit: None,
+                        message: None,
                     },
                 );
                 self.specs.insert(id.clone(), *container);
@@ -439,10 +518,10 @@ impl Runtime for ScriptedRuntime {
                     Reply::Exec { exit_code, output },
                 );
             }
-            RuntimeCommand::HttpGet { port, .. }
-            | RuntimeCommand::TcpSocket { port, .. }
-            | RuntimeCommand::Grpc { port, .. } => {
-                let outcome = self.probe_answer(port, now);
+            command @ (RuntimeCommand::HttpGet { .. }
+            | RuntimeCommand::TcpSocket { .. }
+            | RuntimeCommand::Grpc { .. }) => {
+                let outcome = self.probe_answer(&command, now);
                 self.reply(now.plus_millis(l.probe_ms), op, Reply::Probe { outcome });
             }
         }
@@ -505,5 +584,8 @@ mod tests {
             "registry.k8s.io/pause"
         );
         assert_eq!(repository("localhost:5000/app"), "localhost:5000/app");
+        assert_eq!(image_key("docker.io/library/nginx"), "nginx:latest");
+        assert_eq!(image_key("nginx:1.27"), "nginx:1.27");
+        assert_eq!(image_key("localhost:5000/app"), "localhost:5000/app:latest");
     }
 }
