@@ -28,19 +28,26 @@ pub struct Event {
 #[derive(Clone, Debug, Default)]
 pub struct Events {
     pub list: Vec<Event>,
+    /// The aggregation key of each Event (`getEventKey`: object, field path, type, reason,
+    /// message, source) → its index in `list`, as the correlator's cache keeps it.
+    index: std::collections::HashMap<
+        (String, String, &'static str, String, String, &'static str),
+        usize,
+    >,
 }
 
 impl Events {
     /// Records an occurrence at `now`; returns the index of the (new or grown) Event.
     pub fn record(&mut self, now: Time, mut event: Event) -> usize {
-        if let Some(i) = self.list.iter().position(|e| {
-            e.object_uid == event.object_uid
-                && e.field_path == event.field_path
-                && e.type_ == event.type_
-                && e.reason == event.reason
-                && e.message == event.message
-                && e.source == event.source
-        }) {
+        let key = (
+            event.object_uid.clone(),
+            event.field_path.clone(),
+            event.type_,
+            event.reason.clone(),
+            event.message.clone(),
+            event.source,
+        );
+        if let Some(&i) = self.index.get(&key) {
             let e = &mut self.list[i];
             e.count += 1;
             e.last = now;
@@ -50,6 +57,7 @@ impl Events {
         event.first = now;
         event.last = now;
         self.list.push(event);
+        self.index.insert(key, self.list.len() - 1);
         self.list.len() - 1
     }
 

@@ -246,7 +246,7 @@ impl Engine {
         self.now = self.now.max(at);
         match result {
             RuntimeResult::Reply { op, reply } => {
-                if let Some((uid, op_kind)) = self.ops.remove(&op) {
+                if let Some((uid, op_kind)) = self.take_op(op) {
                     self.on_reply(&uid, op, op_kind, reply);
                 }
             }
@@ -339,6 +339,15 @@ impl Engine {
         self.timers.remove(&key);
     }
 
+    /// Removes op `id` from the ops in flight (its reply has come, or it was abandoned).
+    pub(crate) fn take_op(&mut self, id: OpId) -> Option<(String, Op)> {
+        let (uid, op) = self.ops.remove(&id)?;
+        if let Some(w) = self.pods.get_mut(&uid) {
+            w.ops.remove(&id);
+        }
+        Some((uid, op))
+    }
+
     /// Takes back the command just issued (for work the engine does itself, such as a `sleep`
     /// lifecycle handler, which still needs an op to carry its reply).
     pub(crate) fn withdraw_last_command(&mut self) {
@@ -348,6 +357,9 @@ impl Engine {
     pub(crate) fn command(&mut self, uid: &str, op: Op, command: RuntimeCommand) -> OpId {
         let id = OpId(self.next_op);
         self.next_op += 1;
+        if let Some(w) = self.pods.get_mut(uid) {
+            w.ops.insert(id);
+        }
         self.ops.insert(id, (uid.to_string(), op));
         self.outbox.push((id, command));
         id
@@ -445,6 +457,7 @@ impl Engine {
         if let Some(w) = self.pods.get_mut(&uid) {
             if let Some(spec) = w.pod.spec.as_mut() {
                 spec.node_name = Some(node.clone());
+                w.object_changed = true;
             }
             let status = w.pod.status.get_or_insert_with(Default::default);
             status.conditions = Some(vec![PodCondition {
@@ -510,6 +523,7 @@ impl Engine {
             w.pod.metadata.deletion_timestamp =
                 Some(MetaTime(self.config.clock.timestamp(deadline)));
             w.pod.metadata.deletion_grace_period_seconds = Some(grace);
+            w.object_changed = true;
         }
         let line = if force {
             format!("pod \"{name}\" force deleted")
@@ -547,7 +561,7 @@ impl Engine {
         match timer {
             Timer::Sync { uid } => self.sync_pod(&uid),
             Timer::SleepDone { op } => {
-                if let Some((uid, kind)) = self.ops.remove(&op) {
+                if let Some((uid, kind)) = self.take_op(op) {
                     self.on_reply(&uid, op, kind, crate::runtime::Reply::Done);
                 }
             }

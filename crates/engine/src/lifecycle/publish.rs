@@ -27,33 +27,34 @@ impl Engine {
         if w.deleted {
             return;
         }
-        let previous = w.pod.status.clone().unwrap_or_default();
         let mut status = if w.start_time.is_some() {
             build_status(w, &clock, &node_ip)
         } else {
-            previous.clone()
+            w.pod.status.clone().unwrap_or_default()
         };
         // lastTransitionTime moves only when a condition's status changes.
+        let previous = w
+            .pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_deref())
+            .unwrap_or_default();
         if let Some(conditions) = status.conditions.as_mut() {
             for c in conditions.iter_mut() {
                 let before = previous
-                    .conditions
                     .iter()
-                    .flatten()
                     .find(|p| p.type_ == c.type_ && p.status == c.status);
                 c.last_transition_time = before
                     .and_then(|p| p.last_transition_time.clone())
                     .or_else(|| Some(MetaTime(clock.timestamp(now))));
             }
         }
-        w.pod.status = Some(status);
-        // Publish only real changes (status or metadata such as the deletion timestamp).
-        let mut comparable = w.pod.clone();
-        comparable.metadata.resource_version = None;
-        if w.published.as_ref() == Some(&comparable) {
+        // Publish only real changes: a new status, or an object changed elsewhere.
+        if !w.object_changed && w.pod.status.as_ref() == Some(&status) {
             return;
         }
-        w.published = Some(comparable);
+        w.object_changed = false;
+        w.pod.status = Some(status);
         let version: u64 = w
             .pod
             .metadata
@@ -89,11 +90,12 @@ fn build_status(w: &PodWorker, clock: &Clock, node_ip: &str) -> PodStatus {
         Phase::Terminating { .. } => w.containers.iter().all(|c| c.running.is_none()),
         Phase::Sync => false,
     };
-    let old = w.pod.status.clone().unwrap_or_default();
+    let empty = PodStatus::default();
+    let old = w.pod.status.as_ref().unwrap_or(&empty);
     let gates = FeatureGates::default();
     let generated = generate_api_pod_status(&StatusInput {
         pod: &w.pod,
-        old_status: &old,
+        old_status: old,
         init_container_statuses: Some(&init),
         container_statuses: Some(&regular),
         pod_is_terminal: terminal,

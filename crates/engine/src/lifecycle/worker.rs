@@ -267,8 +267,12 @@ pub struct PodWorker {
     pub(crate) start_time: Option<Time>,
     /// The kubelet forced a terminal phase (`DeadlineExceeded`): phase, reason, message.
     pub(crate) forced: Option<(String, String, String)>,
-    /// The object as last published (without its resourceVersion), for change detection.
-    pub(crate) published: Option<Pod>,
+    /// The object was changed outside the status manager (created, bound, marked for deletion)
+    /// since it was last published.
+    pub(crate) object_changed: bool,
+    /// This pod's commands in flight (a subset of the engine's), so per-pod questions do not
+    /// scan every pod's.
+    pub(crate) ops: std::collections::BTreeSet<OpId>,
     /// A PLEG event came while the sync path was busy: sync again once it is free.
     pub(crate) pending_sync: bool,
     /// The work queue's one entry for this pod (a requeue after an error or a back-off).
@@ -306,7 +310,8 @@ impl PodWorker {
             busy: None,
             start_time: None,
             forced: None,
-            published: None,
+            object_changed: true,
+            ops: std::collections::BTreeSet::new(),
             pending_sync: false,
             requeue: None,
         }
@@ -1351,10 +1356,14 @@ impl Engine {
         if w.containers.iter().any(|c| c.running.is_some()) {
             return;
         }
-        let stops_in_flight = self
-            .ops
-            .values()
-            .any(|(u, op)| u == uid && matches!(op, Op::Stop { .. } | Op::PreStop { .. }));
+        let stops_in_flight = self.pods.get(uid).is_some_and(|w| {
+            w.ops.iter().any(|id| {
+                matches!(
+                    self.ops.get(id),
+                    Some((_, Op::Stop { .. } | Op::PreStop { .. }))
+                )
+            })
+        });
         if stops_in_flight {
             return;
         }
@@ -1531,7 +1540,7 @@ impl Engine {
         let Some((uid, Op::PreStop { container, .. })) = self.ops.get(&op).cloned() else {
             return;
         };
-        self.ops.remove(&op);
+        self.take_op(op);
         self.stop(&uid, &container, 0);
     }
 

@@ -167,6 +167,9 @@ pub struct ScriptedRuntime {
     pulls_fail: BTreeMap<String, String>,
     /// Ready results, by time then sequence.
     queue: BTreeMap<(Time, u64), RuntimeResult>,
+    /// The queue keys of each container's own results (logs, exit), so a kill can take back
+    /// its future without scanning everyone's.
+    queued_by_container: BTreeMap<ContainerId, Vec<(Time, u64)>>,
     seq: u64,
     sandboxes: u64,
     procs: BTreeMap<ContainerId, Proc>,
@@ -197,6 +200,7 @@ impl ScriptedRuntime {
             images,
             pulls_fail: BTreeMap::new(),
             queue: BTreeMap::new(),
+            queued_by_container: BTreeMap::new(),
             seq: 0,
             sandboxes: 0,
             procs: BTreeMap::new(),
@@ -238,6 +242,14 @@ impl ScriptedRuntime {
 
     fn push(&mut self, at: Time, result: RuntimeResult) {
         self.seq += 1;
+        if let RuntimeResult::Log { container, .. } | RuntimeResult::Exited { container, .. } =
+            &result
+        {
+            self.queued_by_container
+                .entry(container.clone())
+                .or_default()
+                .push((at, self.seq));
+        }
         self.queue.insert((at, self.seq), result);
     }
 
@@ -313,10 +325,15 @@ impl ScriptedRuntime {
 
     /// Ends a process at `at` with `exit_code`, dropping what it would have done later.
     fn kill(&mut self, id: &ContainerId, at: Time, exit_code: i32) {
-        let dead = id.clone();
-        self.queue.retain(|(t, _), r| {
-            !(*t >= at && matches!(r, RuntimeResult::Log { container, .. } | RuntimeResult::Exited { container, .. } if *container == dead))
-        });
+        if let Some(keys) = self.queued_by_container.get_mut(id) {
+            keys.retain(|key| {
+                let future = key.0 >= at;
+                if future {
+                    self.queue.remove(key);
+                }
+                !future
+            });
+        }
         let mut message = None;
         if let Some(p) = self.procs.get_mut(id) {
             p.natural_exit = Some(at);

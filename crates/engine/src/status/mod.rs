@@ -140,8 +140,9 @@ pub fn generate_api_pod_status(input: &StatusInput) -> GeneratedStatus {
         pod_has_initialized,
         input.gates,
     );
-    let api_status = input.pod.status.clone().unwrap_or_default();
-    let phase = resolve_phase(&generated, input.old_status, &api_status);
+    let no_status = k8s_openapi::api::core::v1::PodStatus::default();
+    let api_status = input.pod.status.as_ref().unwrap_or(&no_status);
+    let phase = resolve_phase(&generated, input.old_status, api_status);
     let conditions = pod_conditions(&ConditionsInput {
         pod: input.pod,
         old_status: input.old_status,
