@@ -190,14 +190,15 @@ fn watch(trace: &[Record], clock: Clock) -> String {
                     pod.metadata.namespace.clone().unwrap_or_default(),
                     pod.metadata.name.clone().unwrap_or_default(),
                 );
-                let row = pod_row(pod, clock.timestamp(*t));
+                let full = pod.to_pod();
+                let row = pod_row(&full, clock.timestamp(*t));
                 let changed = last
                     .get(&id)
                     .is_none_or(|(_, before)| key_of(before) != key_of(&row));
                 if changed {
                     rows.push((*t, row.clone()));
                 }
-                last.insert(id, (pod.clone(), row));
+                last.insert(id, (Box::new(full), row));
             }
             Record::PodDeleted { t, namespace, name } => {
                 if let Some((pod, _)) = last.remove(&(namespace.clone(), name.clone())) {

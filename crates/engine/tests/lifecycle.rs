@@ -47,7 +47,7 @@ fn story(sim: &Simulation<ScriptedRuntime>) -> String {
                 ));
             }
             Record::Pod { t, pod } => {
-                let table = format_table(&[pod_row(pod, clock.timestamp(*t))], false);
+                let table = format_table(&[pod_row(&pod.to_pod(), clock.timestamp(*t))], false);
                 let row = table
                     .lines()
                     .nth(1)

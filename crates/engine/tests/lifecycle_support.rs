@@ -84,7 +84,7 @@ pub fn story_of(trace: &[Record], clock: podplay_engine::time::Clock) -> String 
             }
             Record::Pod { t, pod } => {
                 let name = pod.metadata.name.clone().unwrap_or_default();
-                let row = row(pod, *t, clock);
+                let row = row(&pod.to_pod(), *t, clock);
                 if last_rows.get(&name) != Some(&row) {
                     out.push_str(&format!("{:<8} pod     {row}\n", t.to_string()));
                     last_rows.insert(name, row);
@@ -131,7 +131,7 @@ pub fn last_pod(sim: &Sim, name: &str) -> Pod {
         .rev()
         .find_map(|r| match r {
             Record::Pod { pod, .. } if pod.metadata.name.as_deref() == Some(name) => {
-                Some((**pod).clone())
+                Some(pod.to_pod())
             }
             _ => None,
         })

@@ -457,6 +457,7 @@ impl Engine {
         if let Some(w) = self.pods.get_mut(&uid) {
             if let Some(spec) = w.pod.spec.as_mut() {
                 spec.node_name = Some(node.clone());
+                w.spec = std::sync::Arc::new(spec.clone());
                 w.object_changed = true;
             }
             let status = w.pod.status.get_or_insert_with(Default::default);

@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time as MetaTime;
 
-use super::trace::Record;
+use super::trace::{PodSnapshot, Record};
 use super::worker::{ContainerRecord, Kind, Phase, PodWorker, Sandbox, Terminated};
 use super::Engine;
 use crate::status::{generate_api_pod_status, FeatureGates, PodSandbox, StatusInput};
@@ -63,7 +63,11 @@ impl Engine {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         w.pod.metadata.resource_version = Some((version + 1).to_string());
-        let pod = Box::new(w.pod.clone());
+        let pod = Box::new(PodSnapshot {
+            metadata: w.pod.metadata.clone(),
+            spec: w.spec.clone(),
+            status: w.pod.status.clone(),
+        });
         self.push_trace(Record::Pod { t: now, pod });
     }
 }

@@ -1,7 +1,10 @@
 //! The trace: everything that happened in a run, in time order. Every view (the watch rows,
 //! `kubectl get events`, describe, the jsonl output, the playground's timeline) is read from it.
 
-use k8s_openapi::api::core::v1::Pod;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Pod, PodSpec, PodStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::ser::{SerializeMap, Serializer};
 
 use super::events::Event;
@@ -12,7 +15,7 @@ pub enum Record {
     /// An Event was recorded (or an identical one counted again).
     Event { t: Time, event: Event },
     /// A pod was created or changed: the whole object as the API server now has it.
-    Pod { t: Time, pod: Box<Pod> },
+    Pod { t: Time, pod: Box<PodSnapshot> },
     /// A pod left the API.
     PodDeleted {
         t: Time,
@@ -35,6 +38,26 @@ pub enum Record {
         exit_code: i32,
         output: String,
     },
+}
+
+/// A pod as published at one moment. The spec never changes once the pod is bound, so every
+/// snapshot of a pod shares one copy of it; [`PodSnapshot::to_pod`] gives the whole object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodSnapshot {
+    pub metadata: ObjectMeta,
+    pub spec: Arc<PodSpec>,
+    pub status: Option<PodStatus>,
+}
+
+impl PodSnapshot {
+    /// The v1 Pod this snapshot stands for.
+    pub fn to_pod(&self) -> Pod {
+        Pod {
+            metadata: self.metadata.clone(),
+            spec: Some((*self.spec).clone()),
+            status: self.status.clone(),
+        }
+    }
 }
 
 impl Record {
@@ -75,7 +98,7 @@ impl Record {
             }
             Record::Pod { pod, .. } => {
                 m.serialize_entry("kind", "Pod")?;
-                m.serialize_entry("object", pod.as_ref())?;
+                m.serialize_entry("object", &pod.to_pod())?;
             }
             Record::PodDeleted {
                 namespace, name, ..

@@ -256,6 +256,8 @@ pub struct PodWorker {
     pub namespace: String,
     /// The object as the API server has it, status included.
     pub pod: Pod,
+    /// The spec, shared with every published snapshot (it never changes once bound).
+    pub(crate) spec: std::sync::Arc<k8s_openapi::api::core::v1::PodSpec>,
     /// The object has left the API.
     pub deleted: bool,
     pub(crate) phase: Phase,
@@ -295,6 +297,7 @@ impl PodWorker {
             containers.push(ContainerRecord::new(c, Kind::Regular));
         }
         PodWorker {
+            spec: std::sync::Arc::new(spec.clone()),
             uid,
             name: pod.metadata.name.clone().unwrap_or_default(),
             namespace: pod
