@@ -286,6 +286,12 @@ pub fn admit(policy: &NamespacePolicy, pod: &Pod) -> Admission {
     // Admission sees the decoded, defaulted object.
     let mut pod = pod.clone();
     crate::api::defaults::set_object_defaults_pod(&mut pod);
+    admit_defaulted(policy, &pod)
+}
+
+/// [`admit`] for a pod that has been through scheme defaulting already (the API server's
+/// create path has it in hand).
+pub fn admit_defaulted(policy: &NamespacePolicy, pod: &Pod) -> Admission {
     let empty = PodSpec::default();
     let spec = pod.spec.as_ref().unwrap_or(&empty);
     let meta = &pod.metadata;

@@ -136,11 +136,13 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
         Object::Pod(pod) => {
             // The pod lives in the request's namespace; validation and admission see it there.
             pod.metadata.namespace = namespace.clone();
-            // The Priority plugin refuses before validation runs; on refusal nothing is stored.
-            if let Err(message) = defaults::admit_priority(&mut (**pod).clone()) {
-                forbidden = Some(message);
+            // The Priority plugin refuses before validation runs; on refusal nothing is stored
+            // (it leaves the pod as it was, and running it again in `default_pod` changes
+            // nothing).
+            match defaults::admit_priority(pod) {
+                Err(message) => forbidden = Some(message),
+                Ok(()) => defaults::default_pod(pod),
             }
-            defaults::default_pod(pod);
         }
         Object::Deployment(d) => defaults::default_deployment(d),
         Object::ReplicaSet(r) => defaults::default_replica_set(r),
@@ -153,17 +155,17 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
 
     let kind = object.kind();
     let name = object.name().to_string();
-    let answer = |outcome, warnings| Created {
+    let answer = |object, outcome, warnings| Created {
         document: m.document,
         kind,
         name: name.clone(),
         namespace: namespace.clone(),
         outcome,
         warnings,
-        object: object.clone(),
+        object,
     };
     if let Some(message) = forbidden {
-        return answer(Outcome::Forbidden { message }, Vec::new());
+        return answer(object, Outcome::Forbidden { message }, Vec::new());
     }
 
     let checked = validation::validate_object(&object);
@@ -177,7 +179,7 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
                     causes.push(text);
                 }
             }
-            return answer(Outcome::Invalid { message, causes }, Vec::new());
+            return answer(object, Outcome::Invalid { message, causes }, Vec::new());
         }
         warnings.extend(result.warnings);
     }
@@ -190,9 +192,10 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
         .unwrap_or_default();
     match &object {
         Object::Pod(pod) => {
-            let verdict = admission::admit(&policy, pod);
+            // The pod is defaulted already, as admission sees it.
+            let verdict = admission::admit_defaulted(&policy, pod);
             if let Some(message) = verdict.rejected {
-                return answer(Outcome::Forbidden { message }, warnings);
+                return answer(object, Outcome::Forbidden { message }, warnings);
             }
             warnings.extend(verdict.warnings);
         }
@@ -207,7 +210,7 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
             }
         }
     }
-    answer(Outcome::Created, warnings)
+    answer(object, Outcome::Created, warnings)
 }
 
 /// A workload's pod template metadata and spec, for Pod Security's controller check.

@@ -131,7 +131,14 @@ pub fn generate_api_pod_status(input: &StatusInput) -> GeneratedStatus {
     let spec = input.pod.spec.as_ref().unwrap_or(&empty);
     let init = input.init_container_statuses.unwrap_or_default();
     let regular = input.container_statuses.unwrap_or_default();
-    let info: Vec<_> = init.iter().chain(regular).cloned().collect();
+    // getPhase reads init and regular statuses as one list; most pods have no init containers,
+    // so the regular list is used as it is.
+    let info: std::borrow::Cow<'_, [k8s_openapi::api::core::v1::ContainerStatus]> =
+        if init.is_empty() {
+            std::borrow::Cow::Borrowed(regular)
+        } else {
+            std::borrow::Cow::Owned(init.iter().chain(regular).cloned().collect())
+        };
     let pod_has_initialized = has_any_regular_container_started(spec, regular);
     let generated = get_phase_for_pod(
         input.pod,
