@@ -348,20 +348,22 @@ impl Engine {
         Some((uid, op))
     }
 
-    /// Takes back the command just issued (for work the engine does itself, such as a `sleep`
-    /// lifecycle handler, which still needs an op to carry its reply).
-    pub(crate) fn withdraw_last_command(&mut self) {
-        self.outbox.pop();
+    /// Issues `command` to the runtime for pod `uid`; its reply will be handled as `op`.
+    pub(crate) fn command(&mut self, uid: &str, op: Op, command: RuntimeCommand) -> OpId {
+        let id = self.register_op(uid, op);
+        self.outbox.push((id, command));
+        id
     }
 
-    pub(crate) fn command(&mut self, uid: &str, op: Op, command: RuntimeCommand) -> OpId {
+    /// Registers an op in flight without asking the runtime anything: work the engine does
+    /// itself (a `sleep` lifecycle handler) still needs an id for its completion to find its pod.
+    pub(crate) fn register_op(&mut self, uid: &str, op: Op) -> OpId {
         let id = OpId(self.next_op);
         self.next_op += 1;
         if let Some(w) = self.pods.get_mut(uid) {
             w.ops.insert(id);
         }
         self.ops.insert(id, (uid.to_string(), op));
-        self.outbox.push((id, command));
         id
     }
 

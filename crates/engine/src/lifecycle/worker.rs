@@ -1205,16 +1205,7 @@ impl Engine {
     /// An op the engine completes itself (a `sleep` handler): registered so its "reply" finds
     /// its pod, but never sent to the runtime.
     fn placeholder_op(&mut self, uid: &str, op: Op) -> OpId {
-        let id = self.command(
-            uid,
-            op,
-            RuntimeCommand::ImageStatus {
-                image: String::new(),
-            },
-        );
-        // Take it back out of the outbox: nothing is asked of the runtime.
-        self.withdraw_last_command();
-        id
+        self.register_op(uid, op)
     }
 
     /// A container's process has ended.
