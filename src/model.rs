@@ -13,8 +13,9 @@ pub use k8s_openapi::jiff::Timestamp;
 /// The page's reading of the editor text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reading {
-    /// The text parsed: the objects it holds, each with the API server's answer.
-    Objects(Vec<ObjectReading>),
+    /// The text parsed: the objects it holds, each with the API server's answer, and what the
+    /// lifecycle engine makes of them over the first minutes.
+    Objects(Vec<ObjectReading>, Option<RunReading>),
     /// The text did not parse: the engine's located message, and the line to point at.
     Error { message: String, line: Option<u64> },
 }
@@ -30,6 +31,39 @@ pub struct ObjectReading {
     /// For a pod given with its status (pasted from `kubectl get pod -o yaml`): why it is in
     /// that state.
     pub status: Option<StatusReading>,
+}
+
+/// The objects run through the lifecycle engine in virtual time, as kubectl would show them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunReading {
+    /// How long the run covers.
+    pub duration: String,
+    /// `kubectl get pods -w`, each row led by the virtual time.
+    pub watch: String,
+    /// `kubectl get events` at the end of the run.
+    pub events: String,
+}
+
+/// How much virtual time the page runs: enough for a crash loop's first back-offs.
+const RUN_FOR_S: u64 = 120;
+
+/// Runs `manifests` with the engine (seed 1, so the page always shows the same run for the same
+/// text) and reads the trace as kubectl would show it.
+fn run(manifests: Vec<podplay_engine::api::Manifest>) -> Option<RunReading> {
+    if !manifests.iter().any(|m| matches!(m.object, Object::Pod(_))) {
+        return None;
+    }
+    let scenario = podplay_engine::scenario::Scenario::from_manifests(manifests);
+    let mut sim = scenario.into_simulation(1);
+    let end = podplay_engine::time::Time::from_secs(RUN_FOR_S);
+    // A run that cannot finish (the step budget) shows nothing rather than half a story.
+    sim.run_until(end).ok()?;
+    let clock = sim.engine.clock();
+    Some(RunReading {
+        duration: end.to_string(),
+        watch: podplay_engine::view::trace::watch_table(sim.trace(), clock),
+        events: podplay_engine::view::trace::events_table(sim.engine.events(), clock),
+    })
 }
 
 /// A pod's status as kubectl shows it, and the engine's explanation of it.
@@ -67,7 +101,7 @@ pub fn read(text: &str, now: Timestamp) -> Reading {
     let objects = summaries
         .into_iter()
         .zip(answers)
-        .zip(&manifests)
+        .zip(manifests.iter())
         .map(|((summary, created), manifest)| {
             let line = created.kubectl_line("podplay.yaml");
             let answer = match created.outcome {
@@ -93,7 +127,7 @@ pub fn read(text: &str, now: Timestamp) -> Reading {
             }
         })
         .collect();
-    Reading::Objects(objects)
+    Reading::Objects(objects, run(manifests))
 }
 
 #[cfg(test)]
@@ -106,7 +140,8 @@ mod tests {
 
     #[test]
     fn the_default_pod_reads_as_one_accepted_pod_with_two_containers() {
-        let Reading::Objects(objects) = read(podplay_engine::examples::TWO_CONTAINER_POD, noon())
+        let Reading::Objects(objects, _) =
+            read(podplay_engine::examples::TWO_CONTAINER_POD, noon())
         else {
             panic!("the default pod must parse")
         };
@@ -132,7 +167,7 @@ mod tests {
 
     #[test]
     fn an_invalid_pod_reads_with_the_api_servers_refusal() {
-        let Reading::Objects(objects) = read(
+        let Reading::Objects(objects, _) = read(
             "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: c}]\n",
             noon(),
         ) else {
@@ -149,7 +184,7 @@ mod tests {
     #[test]
     fn a_pod_with_status_reads_with_its_kubectl_row_and_explanation() {
         let text = include_str!("../crates/engine/tests/data/explain/crashloop.yaml");
-        let Reading::Objects(objects) = read(text, noon()) else {
+        let Reading::Objects(objects, _) = read(text, noon()) else {
             panic!("the fixture parses")
         };
         let status = objects[0].status.as_ref().expect("the pod has a status");
@@ -165,5 +200,25 @@ mod tests {
             status.explanation
         );
         assert!(objects[0].summary.pod.is_some());
+    }
+
+    #[test]
+    fn the_default_pod_runs_to_running_in_the_engine() {
+        let Reading::Objects(_, Some(run)) =
+            read(podplay_engine::examples::TWO_CONTAINER_POD, noon())
+        else {
+            panic!("the default pod runs")
+        };
+        assert!(run.watch.starts_with("T "), "{}", run.watch);
+        assert!(
+            run.watch.contains("web    2/2     Running"),
+            "{}",
+            run.watch
+        );
+        assert!(
+            run.events.contains("Started container nginx"),
+            "{}",
+            run.events
+        );
     }
 }

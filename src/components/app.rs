@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::editor::Editor;
 use super::objects::ObjectList;
+use super::run::RunView;
 use crate::model::{read, Reading};
 
 #[function_component(App)]
@@ -27,7 +28,14 @@ pub fn app() -> Html {
                 <section class="reading" aria-live="polite">
                     {
                         match &*reading {
-                            Reading::Objects(objects) => html! { <ObjectList objects={objects.clone()} /> },
+                            Reading::Objects(objects, run) => html! {
+                                <>
+                                    <ObjectList objects={objects.clone()} />
+                                    if let Some(run) = run {
+                                        <RunView run={run.clone()} />
+                                    }
+                                </>
+                            },
                             Reading::Error { message, line } => html! {
                                 <div id="error" class="error" role="alert" data-line={line.map(|l| l.to_string())}>
                                     <strong>{ "error: " }</strong>{ message.clone() }

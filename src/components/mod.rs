@@ -4,3 +4,4 @@
 pub mod app;
 pub mod editor;
 pub mod objects;
+pub mod run;

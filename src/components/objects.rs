@@ -30,7 +30,7 @@ fn object(reading: &ObjectReading) -> Html {
             <h2><span class="kind">{ o.kind }</span>{ " " }<span class="name">{ &o.name }</span></h2>
             <pre class={class}>{ text }</pre>
             if let Some(status) = &reading.status {
-                <pre class="kubectl-get">{ &status.table }</pre>
+                <pre class="kubectl-get pod-status">{ &status.table }</pre>
                 <p class="phase">{ "The kubelet would report phase " }<strong>{ &status.phase }</strong>{ "." }</p>
                 <ul class="why">
                     { for status.explanation.iter().map(|r| html! { <li>{ r }</li> }) }

@@ -126,12 +126,25 @@ test("a pod pasted with its status shows its kubectl row and why it is in that s
   const { page, problems } = await openPage();
   const fixture = await readFile(join(root, "crates/engine/tests/data/explain/crashloop.yaml"), "utf8");
   await page.locator("#editor").fill(fixture);
-  await page.locator(".kubectl-get").waitFor();
-  const table = await page.locator(".kubectl-get").textContent();
+  await page.locator(".pod-status").waitFor();
+  const table = await page.locator(".pod-status").textContent();
   assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\ncrashy\s+0\/1\s+CrashLoopBackOff\s+3 \(/);
   assert.equal(await page.locator(".phase strong").textContent(), "Running");
   const why = await page.locator(".why li").allTextContents();
   assert.match(why[0], /^Container app is in CrashLoopBackOff: it has restarted 3 times/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the page plays the default pod's first minutes through the lifecycle engine", async () => {
+  const { page, problems } = await openPage();
+  await page.locator("#run .watch").waitFor();
+  const watch = await page.locator("#run .watch").textContent();
+  assert.match(watch, /^T\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n0s\s+web\s+0\/2\s+Pending/);
+  assert.match(watch, /\bweb\s+2\/2\s+Running\s+0\b/);
+  const events = await page.locator("#run .events").textContent();
+  assert.match(events, /Scheduled\s+pod\/web\s+Successfully assigned default\/web to node-1/);
+  assert.match(events, /Started\s+pod\/web\s+Started container helper/);
   assert.deepEqual(problems, []);
   await page.close();
 });

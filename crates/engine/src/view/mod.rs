@@ -10,6 +10,7 @@ pub mod duration;
 pub mod get;
 mod qos;
 mod tabwriter;
+pub mod trace;
 
 pub use describe::{describe_pod, EventRecord};
 pub use duration::{human_duration, short_human_duration};
