@@ -5,6 +5,7 @@ use podplay_engine::api::server::{create_all, Outcome};
 use podplay_engine::api::summary::{summarize, ObjectSummary};
 use podplay_engine::api::Object;
 use podplay_engine::explain::explain_pod;
+use podplay_engine::scenario::{Scenario, ScenarioError};
 use podplay_engine::view::{format_table, pod_row};
 
 /// Wall-clock time, which only the UI reads; the model and the engine take it as an input.
@@ -36,7 +37,7 @@ pub struct ObjectReading {
 /// The objects run through the lifecycle engine in virtual time, as kubectl would show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunReading {
-    /// How long the run covers.
+    /// How long the run covers (`120s`).
     pub duration: String,
     /// `kubectl get pods -w`, each row led by the virtual time.
     pub watch: String,
@@ -44,18 +45,24 @@ pub struct RunReading {
     pub events: String,
 }
 
-/// How much virtual time the page runs: enough for a crash loop's first back-offs.
-const RUN_FOR_S: u64 = 120;
+/// The longest run the page plays on each edit: a scenario's own duration up to this bound, so
+/// typing stays responsive.
+const RUN_AT_MOST_S: u64 = 600;
 
-/// Runs `manifests` with the engine (seed 1, so the page always shows the same run for the same
-/// text) and reads the trace as kubectl would show it.
-fn run(manifests: Vec<podplay_engine::api::Manifest>) -> Option<RunReading> {
-    if !manifests.iter().any(|m| matches!(m.object, Object::Pod(_))) {
+/// Runs the scenario (plain manifests are one with no steps) with the engine, seed 1, so the
+/// page always shows the same run for the same text, and reads the trace as kubectl would.
+fn run(scenario: Scenario) -> Option<RunReading> {
+    if !scenario
+        .objects
+        .iter()
+        .any(|m| matches!(m.object, Object::Pod(_)))
+    {
         return None;
     }
-    let scenario = podplay_engine::scenario::Scenario::from_manifests(manifests);
+    let end = scenario
+        .run_for()
+        .min(podplay_engine::time::Time::from_secs(RUN_AT_MOST_S));
     let mut sim = scenario.into_simulation(1);
-    let end = podplay_engine::time::Time::from_secs(RUN_FOR_S);
     // A run that cannot finish (the step budget) shows nothing rather than half a story.
     sim.run_until(end).ok()?;
     let clock = sim.engine.clock();
@@ -85,19 +92,25 @@ pub enum Answer {
     Refused(String),
 }
 
-/// Reads `text` at wall-clock time `now` (for the AGE and "(5m ago)" of pods with status).
+/// Reads `text` at wall-clock time `now` (for the AGE and "(5m ago)" of pods with status): plain
+/// manifests, or a podplay `Scenario` (objects plus timed steps).
 pub fn read(text: &str, now: Timestamp) -> Reading {
-    let manifests = match podplay_engine::api::parse(text) {
-        Ok(m) => m,
+    let scenario = match Scenario::parse(text) {
+        Ok(s) => s,
         Err(e) => {
+            let line = match &e {
+                ScenarioError::Manifest(m) => m.line,
+                ScenarioError::Invalid(errors) => errors.first().and_then(|f| f.line),
+            };
             return Reading::Error {
-                line: e.line,
+                line,
                 message: e.to_string(),
-            }
+            };
         }
     };
-    let summaries = summarize(&manifests);
-    let answers = create_all(&manifests);
+    let manifests = &scenario.objects;
+    let summaries = summarize(manifests);
+    let answers = create_all(manifests);
     let objects = summaries
         .into_iter()
         .zip(answers)
@@ -127,7 +140,7 @@ pub fn read(text: &str, now: Timestamp) -> Reading {
             }
         })
         .collect();
-    Reading::Objects(objects, run(manifests))
+    Reading::Objects(objects, run(scenario))
 }
 
 #[cfg(test)]
@@ -219,6 +232,30 @@ mod tests {
             run.events.contains("Started container nginx"),
             "{}",
             run.events
+        );
+    }
+
+    #[test]
+    fn a_scenario_runs_with_its_steps() {
+        let text = include_str!("../crates/engine/scenarios/graceful-shutdown.yaml");
+        let Reading::Objects(objects, Some(run)) = read(text, noon()) else {
+            panic!("the scenario reads and runs")
+        };
+        assert_eq!(objects[0].summary.kind, "Pod");
+        assert!(run.watch.contains("Terminating"), "{}", run.watch);
+        assert!(run.events.contains("Killing"), "{}", run.events);
+    }
+
+    #[test]
+    fn a_scenario_with_an_unknown_action_reads_as_a_located_error() {
+        let text = "apiVersion: podplay.dev/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n  objects: []\n  steps:\n  - {at: 1s, action: explode, target: pod/x}\n";
+        let Reading::Error { line, message } = read(text, noon()) else {
+            panic!("refused")
+        };
+        assert_eq!(line, Some(7));
+        assert!(
+            message.contains("Unsupported value: \"explode\""),
+            "{message}"
         );
     }
 }
