@@ -1,7 +1,7 @@
 //! The engine as a whole: Events aggregate (count, first, last), runs are deterministic and
 //! independent, and bad input never panics or hangs.
 
-#[path = "lifecycle_support.rs"]
+#[path = "support/lifecycle.rs"]
 mod support;
 
 use podplay_engine::lifecycle::trace::Record;

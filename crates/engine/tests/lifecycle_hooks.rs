@@ -1,7 +1,7 @@
 //! Container lifecycle hooks (kuberuntime_container.go `startContainer`, `executePreStopHook`):
 //! postStart runs before the next container starts; a failing postStart kills the container.
 
-#[path = "lifecycle_support.rs"]
+#[path = "support/lifecycle.rs"]
 mod support;
 
 use expect_test::expect;

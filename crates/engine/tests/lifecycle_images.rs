@@ -2,7 +2,7 @@
 //! against the node's image cache, the Pulling/Pulled events, ErrImagePull → ImagePullBackOff
 //! with its 10 s doubling back-off, and ErrImageNeverPull.
 
-#[path = "lifecycle_support.rs"]
+#[path = "support/lifecycle.rs"]
 mod support;
 
 use expect_test::expect;

@@ -4,7 +4,7 @@
 //! (`restartPolicy: Always`) start in order, each waiting for the previous to have started, keep
 //! running, and stop after the main containers, in reverse order.
 
-#[path = "lifecycle_support.rs"]
+#[path = "support/lifecycle.rs"]
 mod support;
 
 use expect_test::expect;

@@ -2,7 +2,7 @@
 //! for the Unhealthy events): startup gates the others; liveness and startup failures kill
 //! and restart the container; readiness drives ContainersReady and Ready only.
 
-#[path = "lifecycle_support.rs"]
+#[path = "support/lifecycle.rs"]
 mod support;
 
 use expect_test::expect;

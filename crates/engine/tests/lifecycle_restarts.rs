@@ -2,7 +2,7 @@
 //! crash-loop back-off: 10 s doubling to 300 s, reset after ten minutes of running), restart
 //! counts, and pods that finish: Succeeded / Failed with their kubectl rows.
 
-#[path = "lifecycle_support.rs"]
+#[path = "support/lifecycle.rs"]
 mod support;
 
 use expect_test::expect;

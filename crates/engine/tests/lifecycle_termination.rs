@@ -2,7 +2,7 @@
 //! grace period from the delete, else the spec, else 30 s; preStop consumes it; SIGKILL when it
 //! runs out (never under 2 s); force delete; activeDeadlineSeconds; termination messages; OOM.
 
-#[path = "lifecycle_support.rs"]
+#[path = "support/lifecycle.rs"]
 mod support;
 
 use expect_test::expect;
