@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod defaults;
+pub mod image;
 pub mod manifest;
 pub mod server;
 pub mod summary;

@@ -225,23 +225,5 @@ fn container_status(c: &ContainerRecord, has_init: bool, clock: &Clock) -> Conta
 
 /// The image reference as the runtime resolved it (`docker.io/library/nginx:1.27`).
 fn image_id(image: &str) -> String {
-    let has_registry = image.split('/').next().is_some_and(|first| {
-        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost")
-    });
-    let with_tag = if image
-        .rsplit('/')
-        .next()
-        .is_some_and(|last| last.contains(':') || last.contains('@'))
-    {
-        image.to_string()
-    } else {
-        format!("{image}:latest")
-    };
-    if has_registry {
-        with_tag
-    } else if image.contains('/') {
-        format!("docker.io/{with_tag}")
-    } else {
-        format!("docker.io/library/{with_tag}")
-    }
+    crate::api::image::Reference::parse(image).map_or_else(|| image.to_string(), |r| r.normalized())
 }

@@ -407,29 +407,18 @@ impl ScriptedRuntime {
     }
 }
 
-/// How the node's image store names an image: repository and tag (`nginx:latest` for `nginx`
-/// and `docker.io/library/nginx`), or repository and digest.
+/// The key of an image in the node's cache: its familiar repository with the tag (`latest`
+/// when none) or digest, so `nginx`, `nginx:latest` and `docker.io/library/nginx` are one image.
+/// A name that does not parse is its own key.
 fn image_key(image: &str) -> String {
-    if let Some((_, digest)) = image.split_once('@') {
-        return format!("{}@{digest}", repository(image));
-    }
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let tag = last.split_once(':').map_or("latest", |(_, t)| t);
-    format!("{}:{tag}", repository(image))
-}
-
-/// The repository part of an image reference (`nginx` for `docker.io/library/nginx:1.27`).
-fn repository(image: &str) -> String {
-    let no_digest = image.split('@').next().unwrap_or(image);
-    let last_slash = no_digest.rfind('/').map_or(0, |i| i + 1);
-    let no_tag = match no_digest[last_slash..].find(':') {
-        Some(i) => &no_digest[..last_slash + i],
-        None => no_digest,
+    let Some(r) = crate::api::image::Reference::parse(image) else {
+        return image.to_string();
     };
-    no_tag
-        .trim_start_matches("docker.io/")
-        .trim_start_matches("library/")
-        .to_string()
+    match (&r.digest, &r.tag) {
+        (Some(d), _) => format!("{}@{d}", r.familiar_repository()),
+        (None, Some(t)) => format!("{}:{t}", r.familiar_repository()),
+        (None, None) => format!("{}:latest", r.familiar_repository()),
+    }
 }
 
 impl Runtime for ScriptedRuntime {
@@ -594,13 +583,17 @@ mod tests {
 
     #[test]
     fn image_references_reduce_to_their_repository() {
-        assert_eq!(repository("docker.io/library/nginx:1.27"), "nginx");
-        assert_eq!(repository("busybox@sha256:abc"), "busybox");
+        assert_eq!(image_key("docker.io/library/nginx:1.27"), "nginx:1.27");
+        let digest = format!("sha256:{}", "c".repeat(64));
         assert_eq!(
-            repository("registry.k8s.io/pause:3.10"),
-            "registry.k8s.io/pause"
+            image_key(&format!("busybox@{digest}")),
+            format!("busybox@{digest}")
         );
-        assert_eq!(repository("localhost:5000/app"), "localhost:5000/app");
+        assert_eq!(
+            image_key("registry.k8s.io/pause:3.10"),
+            "registry.k8s.io/pause:3.10"
+        );
+        assert_eq!(image_key("localhost:5000/app:1"), "localhost:5000/app:1");
         assert_eq!(image_key("docker.io/library/nginx"), "nginx:latest");
         assert_eq!(image_key("nginx:1.27"), "nginx:1.27");
         assert_eq!(image_key("localhost:5000/app"), "localhost:5000/app:latest");
