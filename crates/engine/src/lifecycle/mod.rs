@@ -10,13 +10,18 @@
 //! commands to a [`crate::runtime::Runtime`].
 //!
 //! The kubelet side lives in [`worker`] (one pod worker per pod: sync → terminating →
-//! terminated, as pkg/kubelet/pod_workers.go names them) and [`publish`] (status from recorded
-//! facts, through [`crate::status`]).
+//! terminated, as pkg/kubelet/pod_workers.go names them), [`volumes`] (the volume manager, the
+//! sandbox's DNS and each container's mounts), [`env`] (a container's environment) and
+//! [`publish`] (status from recorded facts, through [`crate::status`]). [`store`] keeps the
+//! ConfigMaps, Secrets and Services they read.
 
 pub mod backoff;
+pub mod env;
 pub mod events;
 pub mod publish;
+pub mod store;
 pub mod trace;
+pub mod volumes;
 pub mod worker;
 
 use std::collections::BTreeMap;
@@ -123,6 +128,12 @@ pub(crate) enum Timer {
     /// A sidecar waited for its turn to stop (`terminationOrdering.waitForTurn`) for the whole
     /// grace period: it is stopped now.
     TurnTimeout { uid: String, container: String },
+    /// The volume manager's reconciler retries the pod's failing volumes (their back-off ran out).
+    MountRetry { uid: String },
+    /// The sync waiting for the pod's volumes gives up (`podAttachAndMountTimeout`).
+    MountTimeout { uid: String },
+    /// The sync waiting for the pod's volumes sees them all set up: it goes on.
+    MountsReady { uid: String },
 }
 
 /// `genericPLEG`'s relist period: the kubelet notices containers that exit on their own at the
@@ -143,6 +154,8 @@ pub struct Engine {
     timer_seq: u64,
     next_op: u64,
     pub(crate) api: ApiServer,
+    /// The ConfigMaps, Secrets and Services applied so far.
+    pub(crate) store: store::ObjectStore,
     /// Pods the kubelet knows, by uid, in creation order of their uids' keys.
     pub(crate) pods: BTreeMap<String, PodWorker>,
     /// The API's pods: `(namespace, name)` → uid, while the object exists.
@@ -170,6 +183,7 @@ impl Engine {
             timer_seq: 0,
             next_op: 1,
             api: ApiServer::default(),
+            store: store::ObjectStore::default(),
             pods: BTreeMap::new(),
             names: BTreeMap::new(),
             ops: BTreeMap::new(),
@@ -415,18 +429,36 @@ impl Engine {
         for m in manifests {
             let created = self.api.create(m);
             let line = created.kubectl_line("scenario");
+            let ns = created
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".into());
+            // A ConfigMap, Secret or Service applied again is `configured` or `unchanged`.
+            let (resource, name) = (created.resource(), created.name.clone());
+            let applied_line = |applied: store::Applied, line: String| match applied {
+                store::Applied::Created => line,
+                other => format!("{resource}/{name} {}", other.verb()),
+            };
             match (&created.outcome, created.object) {
                 (Outcome::Created, Object::Pod(pod)) => {
-                    let ns = created
-                        .namespace
-                        .clone()
-                        .unwrap_or_else(|| "default".into());
                     if self.names.contains_key(&(ns.clone(), created.name.clone())) {
                         lines.push(format!("pod/{} unchanged", created.name));
                         continue;
                     }
                     self.create_pod(*pod, ns);
                     lines.push(line);
+                }
+                (Outcome::Created, Object::ConfigMap(cm)) => {
+                    let applied = self.store.apply_config_map(&ns, &cm);
+                    lines.push(applied_line(applied, line));
+                }
+                (Outcome::Created, Object::Secret(secret)) => {
+                    let applied = self.store.apply_secret(&ns, &secret);
+                    lines.push(applied_line(applied, line));
+                }
+                (Outcome::Created, Object::Service(service)) => {
+                    let applied = self.store.apply_service(&ns, &service);
+                    lines.push(applied_line(applied, line));
                 }
                 (Outcome::Created, _) => lines.push(line),
                 (_, _) => return ActionReply::Refused(line),
@@ -562,7 +594,11 @@ impl Engine {
 
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::Sync { uid } => self.sync_pod(&uid),
+            Timer::Sync { uid } => {
+                // A sync from the work queue retries the containers whose configuration failed.
+                self.clear_config_errors(&uid);
+                self.sync_pod(&uid)
+            }
             Timer::SleepDone { op } => {
                 if let Some((uid, kind)) = self.take_op(op) {
                     self.on_reply(&uid, op, kind, crate::runtime::Reply::Done);
@@ -586,6 +622,9 @@ impl Engine {
                 }
             }
             Timer::TurnTimeout { uid, container } => self.on_turn_timeout(&uid, &container),
+            Timer::MountRetry { uid } => self.reconcile_volumes(&uid),
+            Timer::MountTimeout { uid } => self.on_mount_timeout(&uid),
+            Timer::MountsReady { uid } => self.sync_pod(&uid),
         }
     }
 

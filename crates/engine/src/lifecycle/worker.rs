@@ -189,6 +189,9 @@ pub(crate) struct ContainerRecord {
     pub pull_error: Option<String>,
     /// The newest log lines, for `FallbackToLogsOnError`.
     pub recent_logs: Vec<String>,
+    /// Its configuration failed in this round of syncs (`CreateContainerConfigError`): the
+    /// other containers go on; it is retried when the work queue next syncs the pod.
+    pub config_error: bool,
 }
 
 impl ContainerRecord {
@@ -217,6 +220,7 @@ impl ContainerRecord {
             awaiting_turn: None,
             pull_error: None,
             recent_logs: Vec::new(),
+            config_error: false,
         }
     }
 
@@ -279,6 +283,10 @@ pub struct PodWorker {
     pub(crate) pending_sync: bool,
     /// The work queue's one entry for this pod (a requeue after an error or a back-off).
     pub(crate) requeue: Option<(Time, u64)>,
+    /// The volume manager's view of the pod's volumes.
+    pub(crate) volumes: super::volumes::VolumeState,
+    /// The probe manager has the pod (`probeManager.AddPod`, once its volumes are set up).
+    pub(crate) probes_added: bool,
 }
 
 impl PodWorker {
@@ -317,6 +325,8 @@ impl PodWorker {
             ops: std::collections::BTreeSet::new(),
             pending_sync: false,
             requeue: None,
+            volumes: Default::default(),
+            probes_added: false,
         }
     }
 
@@ -470,17 +480,30 @@ impl Engine {
                 );
             }
             self.mark_dirty(uid);
-            self.start_probe_workers(uid);
         }
         let w = self.worker(uid).expect("checked above");
 
-        // 1. The sandbox: pause container, network namespace, IP.
+        // 1. The sandbox: pause container, network namespace, IP; first the pod's volumes
+        // (`WaitForAttachAndMount`), then the probe manager takes the pod.
         match &w.sandbox {
             Sandbox::None => {
+                if !self.volumes_ready(uid) {
+                    return;
+                }
+                let w = self.worker(uid).expect("checked above");
+                if !w.probes_added {
+                    w.probes_added = true;
+                    self.start_probe_workers(uid);
+                }
+                let Some((hostname, config)) = self.sandbox_config(uid) else {
+                    return;
+                };
+                let w = self.worker(uid).expect("checked above");
                 w.sandbox = Sandbox::Creating;
                 let command = RuntimeCommand::RunPodSandbox {
                     pod: w.pod_ref(),
-                    hostname: w.name.clone(),
+                    hostname,
+                    config: Box::new(config),
                 };
                 let op = self.command(uid, Op::Sandbox, command);
                 self.worker(uid).expect("exists").busy = Some(op);
@@ -522,6 +545,9 @@ impl Engine {
                         }
                         continue;
                     }
+                    if c.config_error {
+                        return; // retried when the work queue syncs the pod again
+                    }
                     if self.start_or_back_off(uid, i) {
                         return;
                     }
@@ -531,7 +557,7 @@ impl Engine {
                     if c.succeeded() {
                         continue;
                     }
-                    if c.running.is_some() {
+                    if c.running.is_some() || c.config_error {
                         return;
                     }
                     if let Some(t) = &c.terminated {
@@ -559,6 +585,10 @@ impl Engine {
             let w = self.worker(uid).expect("exists");
             let c = &w.containers[i];
             if c.kind != Kind::Regular || c.running.is_some() {
+                continue;
+            }
+            if c.config_error {
+                needs_requeue = true;
                 continue;
             }
             if let Some(t) = &c.terminated {
@@ -725,7 +755,7 @@ impl Engine {
 
     /// After a failed sync (a pull error, a create error) the pod worker runs again
     /// `backOffPeriod` later, jittered (`completeWork`, `workerBackOffPeriodJitterFactor` 0.5).
-    fn requeue_after_error(&mut self, uid: &str) {
+    pub(crate) fn requeue_after_error(&mut self, uid: &str) {
         let delay = self.rng.jitter_millis(SYNC_ERROR_REQUEUE_MS, 0.5);
         self.requeue(uid, delay);
     }
@@ -777,16 +807,54 @@ impl Engine {
         } else {
             0
         };
+        let config = match self.container_config(uid, i, &ip) {
+            Ok(config) => config,
+            Err(message) => return self.on_container_config_error(uid, i, message),
+        };
+        let w = self.worker(uid).expect("caller checked");
+        let c = &w.containers[i];
         let command = RuntimeCommand::CreateContainer {
             pod: w.pod_ref(),
             sandbox: id,
             container: Box::new(c.spec.clone()),
             attempt,
             pod_ip: ip,
+            config: Box::new(config),
         };
         let name = c.name.clone();
         let op = self.command(uid, Op::Create { container: name }, command);
         self.worker(uid).expect("exists").busy = Some(op);
+    }
+
+    /// `startContainer` could not generate the container's configuration (a missing
+    /// ConfigMap or key): `CreateContainerConfigError` and an `Error: ...` event; the sync goes
+    /// on with the other containers and the pod worker requeues the pod.
+    fn on_container_config_error(&mut self, uid: &str, i: usize, message: String) {
+        let Some(w) = self.worker(uid) else { return };
+        let c = &mut w.containers[i];
+        c.waiting = Some(("CreateContainerConfigError".into(), message.clone()));
+        c.config_error = true;
+        let field_path = c.field_path.clone();
+        self.event(
+            uid,
+            field_path,
+            "Warning",
+            "Failed",
+            format!("Error: {message}"),
+            "kubelet",
+        );
+        self.mark_dirty(uid);
+        self.requeue_after_error(uid);
+        self.sync_pod(uid);
+    }
+
+    /// A sync from the work queue tries every container again.
+    pub(crate) fn clear_config_errors(&mut self, uid: &str) {
+        if let Some(w) = self.worker(uid) {
+            for c in &mut w.containers {
+                c.config_error = false;
+            }
+        }
     }
 
     /// A reply to one of this pod's commands. Once the sync path is free, a PLEG event that

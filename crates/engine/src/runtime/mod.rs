@@ -37,12 +37,116 @@ pub struct PodRef {
     pub namespace: String,
 }
 
+/// What the kubelet hands the runtime with RunPodSandbox (CRI PodSandboxConfig plus the volumes
+/// the kubelet's volume manager has set up on the node).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SandboxConfig {
+    /// The pod's volumes, set up (files resolved) before the sandbox starts, in spec order.
+    pub volumes: Vec<PodVolume>,
+    /// spec.shareProcessNamespace: one PID namespace for the whole pod (pause is PID 1).
+    pub share_process_namespace: bool,
+    pub host_network: bool,
+    pub host_pid: bool,
+    pub host_ipc: bool,
+    /// /etc/resolv.conf as the kubelet writes it for the pod's dnsPolicy (ClusterFirst:
+    /// "search <ns>.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n").
+    pub resolv_conf: String,
+    /// The pod's labels and annotations (for the runtime's labels): the pod's labels, the
+    /// kubelet's `io.kubernetes.pod.name` / `io.kubernetes.pod.namespace` /
+    /// `io.kubernetes.pod.uid` (`newPodLabels`), and each annotation as `annotation.<key>`
+    /// (how dockershim and cri-dockerd fold annotations into Docker labels, `makeLabels`).
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+/// One of the pod's volumes, as the kubelet's volume manager has set it up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodVolume {
+    pub name: String,
+    pub source: VolumeSource,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum VolumeSource {
+    /// emptyDir: a directory that lives as long as the pod; `memory` for medium: Memory (tmpfs,
+    /// counted toward the container's memory).
+    EmptyDir {
+        memory: bool,
+        size_limit_bytes: Option<u64>,
+    },
+    /// Files the kubelet writes from API objects: configMap, secret, downwardAPI, projected
+    /// (incl. the service account token). Paths are relative to the volume root, in path order.
+    /// The kubelet writes them with its `AtomicWriter` (pkg/volume/util/atomic_writer.go): the
+    /// files live in a `..<timestamp>` directory, `..data` links to it, and each top-level
+    /// entry is a symlink through `..data`; a runtime that shows `ls -la` may lay them out so.
+    Files { files: Vec<VolumeFile> },
+    /// A node directory (hostPath), with its `type` ("" when unset).
+    HostPath { path: String, type_: String },
+}
+
+/// One file of a [`VolumeSource::Files`] volume (`volumeutil.FileProjection`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VolumeFile {
+    pub path: String,
+    pub content: Vec<u8>,
+    /// Permission bits (defaultMode / items[].mode, 0o644 by default).
+    pub mode: u32,
+}
+
+/// What the kubelet hands the runtime with CreateContainer (CRI ContainerConfig), resolved.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ContainerConfig {
+    /// The environment the kubelet computes (makeEnvironmentVariables): env and envFrom, with
+    /// $(VAR) expansion, valueFrom fieldRef / resourceFieldRef / configMapKeyRef / secretKeyRef,
+    /// in the kubelet's order, then the service variables (`KUBERNETES_SERVICE_HOST`, ...).
+    /// Image ENV is the runtime's business (the runtime merges it under these).
+    pub env: Vec<(String, String)>,
+    /// volumeMounts, in spec order (plus the kubelet's own /etc/hosts when it manages it: a
+    /// mount of volume [`ETC_HOSTS_VOLUME`] at `/etc/hosts` whose content is `etc_hosts`).
+    pub mounts: Vec<Mount>,
+    /// /etc/hosts as the kubelet writes it (managedHostsFileContent), None when the kubelet does
+    /// not manage it (hostNetwork, or a volumeMount of its own at /etc/hosts).
+    pub etc_hosts: Option<String>,
+    /// resources.limits.memory in bytes, if set.
+    pub memory_limit_bytes: Option<u64>,
+    /// resources.limits.cpu in millicores, if set.
+    pub cpu_limit_millis: Option<u64>,
+    /// The command and args after $(VAR) expansion against `env` (kubecontainer.ExpandContainerCommandAndArgs).
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+}
+
+/// The name of the kubelet's own /etc/hosts mount (`makeHostsMount`): not a pod volume; its
+/// content is [`ContainerConfig::etc_hosts`].
+pub const ETC_HOSTS_VOLUME: &str = "k8s-managed-etc-hosts";
+
+/// One mount of a container (`kubecontainer.Mount` as `makeMounts` builds it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mount {
+    /// The pod volume's name.
+    pub volume: String,
+    pub container_path: String,
+    /// subPath (after subPathExpr expansion), "" for the volume root.
+    pub sub_path: String,
+    /// The volumeMount's readOnly, or a volume the kubelet always mounts read-only
+    /// (configMap, secret, downwardAPI, projected).
+    pub read_only: bool,
+}
+
 /// What the kubelet asks of the runtime.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RuntimeCommand {
-    /// Create and start the pod sandbox (pause container, network namespace, one IP).
+    /// Create and start the pod sandbox (pause container, network namespace, one IP), with the
+    /// pod's volumes already set up by the kubelet ([`SandboxConfig`]).
     /// Reply: [`Reply::SandboxReady`] or [`Reply::Failed`].
-    RunPodSandbox { pod: PodRef, hostname: String },
+    RunPodSandbox {
+        pod: PodRef,
+        /// The pod's hostname as the kubelet computes it (`GeneratePodHostNameAndDomain`, then
+        /// `GetNodenameForKernel`): `spec.hostname` or the pod's name, the FQDN with
+        /// `setHostnameAsFQDN`. A runtime ignores it for a `hostNetwork` pod (the node's UTS
+        /// namespace), as container runtimes do.
+        hostname: String,
+        config: Box<SandboxConfig>,
+    },
     /// Stop the sandbox (its network namespace goes). Reply: [`Reply::Done`].
     StopPodSandbox { sandbox: SandboxId },
     /// Is the image on the node? Reply: [`Reply::ImageStatus`].
@@ -59,6 +163,9 @@ pub enum RuntimeCommand {
         attempt: u32,
         /// The pod's IP, for the container's environment and /etc/hosts.
         pod_ip: String,
+        /// What the kubelet resolved for this container: environment, mounts, /etc/hosts,
+        /// limits, the expanded command and args.
+        config: Box<ContainerConfig>,
     },
     /// Start a created container. Reply: [`Reply::Done`] or [`Reply::Failed`] (with the exit
     /// code the runtime reports, 128 for a command that cannot run).

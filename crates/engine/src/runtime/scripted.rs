@@ -463,7 +463,17 @@ impl Runtime for ScriptedRuntime {
                     );
                 }
             }
-            RuntimeCommand::CreateContainer { container, .. } => {
+            RuntimeCommand::CreateContainer {
+                container, config, ..
+            } => {
+                // The kubelet has expanded $(VAR) in the command and args: run those.
+                let mut container = container;
+                if !config.command.is_empty() {
+                    container.command = Some(config.command);
+                }
+                if !config.args.is_empty() {
+                    container.args = Some(config.args);
+                }
                 let id = ContainerId(format!("containerd://{}", self.rng.hex(64)));
                 self.procs.insert(
                     id.clone(),

@@ -114,7 +114,7 @@ pub fn story_of(trace: &[Record], clock: podplay_engine::time::Clock) -> String 
     out
 }
 
-pub fn run(sim: &mut Sim, until_s: u64) {
+pub fn run<R: podplay_engine::runtime::Runtime>(sim: &mut Simulation<R>, until_s: u64) {
     sim.run_until(Time::from_secs(until_s))
         .expect("the run stays within its step budget");
 }
@@ -207,4 +207,78 @@ pub fn container_line(c: &ContainerStatus) -> String {
         c.ready,
         c.started.unwrap_or(false)
     )
+}
+
+/// The scripted runtime, keeping every command the engine sends it (to read the sandbox's and
+/// each container's configuration).
+pub struct Recording {
+    pub inner: ScriptedRuntime,
+    pub commands: Vec<(Time, podplay_engine::runtime::RuntimeCommand)>,
+}
+
+impl podplay_engine::runtime::Runtime for Recording {
+    fn submit(
+        &mut self,
+        now: Time,
+        op: podplay_engine::runtime::OpId,
+        command: podplay_engine::runtime::RuntimeCommand,
+    ) {
+        self.commands.push((now, command.clone()));
+        self.inner.submit(now, op, command);
+    }
+
+    fn poll(&mut self, now: Time) -> Option<(Time, podplay_engine::runtime::RuntimeResult)> {
+        self.inner.poll(now)
+    }
+
+    fn next_ready(&self) -> Option<Time> {
+        self.inner.next_ready()
+    }
+}
+
+/// A simulation over a [`Recording`] runtime with `yaml` applied at t=0.
+pub fn recorded_sim(yaml: &str) -> Simulation<Recording> {
+    let runtime = Recording {
+        inner: ScriptedRuntime::default(),
+        commands: Vec::new(),
+    };
+    let mut sim = Simulation::new(Config::default(), runtime);
+    sim.schedule(vec![Step {
+        at: Time::ZERO,
+        action: UserAction::Apply(parse(yaml).expect("test manifests parse")),
+    }]);
+    sim
+}
+
+/// The configuration of every `CreateContainer` the runtime was given, by container name, in
+/// order.
+pub fn container_configs(
+    sim: &Simulation<Recording>,
+) -> Vec<(String, podplay_engine::runtime::ContainerConfig)> {
+    sim.runtime
+        .commands
+        .iter()
+        .filter_map(|(_, c)| match c {
+            podplay_engine::runtime::RuntimeCommand::CreateContainer {
+                container, config, ..
+            } => Some((container.name.clone(), (**config).clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The hostname and configuration of every `RunPodSandbox` the runtime was given, with its time.
+pub fn sandbox_configs(
+    sim: &Simulation<Recording>,
+) -> Vec<(Time, String, podplay_engine::runtime::SandboxConfig)> {
+    sim.runtime
+        .commands
+        .iter()
+        .filter_map(|(t, c)| match c {
+            podplay_engine::runtime::RuntimeCommand::RunPodSandbox {
+                hostname, config, ..
+            } => Some((*t, hostname.clone(), (**config).clone())),
+            _ => None,
+        })
+        .collect()
 }
