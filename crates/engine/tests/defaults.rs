@@ -7,7 +7,8 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use podplay_engine::api::defaults::{
     admit_priority, default_daemon_set, default_deployment, default_job, default_pod,
-    default_pod_spec, default_replica_set, default_stateful_set, image_pull_policy,
+    default_pod_in_document, default_pod_spec, default_replica_set, default_stateful_set,
+    image_pull_policy, token_volume_name,
 };
 use serde_json::{json, Value};
 
@@ -53,7 +54,14 @@ fn a_minimal_pod_is_stored_with_every_api_server_default() {
                     "imagePullPolicy": "Always",
                     "name": "nginx",
                     "terminationMessagePath": "/dev/termination-log",
-                    "terminationMessagePolicy": "File"
+                    "terminationMessagePolicy": "File",
+                    "volumeMounts": [
+                      {
+                        "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+                        "name": "kube-api-access-jxvft",
+                        "readOnly": true
+                      }
+                    ]
                   }
                 ],
                 "dnsPolicy": "ClusterFirst",
@@ -78,6 +86,46 @@ fn a_minimal_pod_is_stored_with_every_api_server_default() {
                     "key": "node.kubernetes.io/unreachable",
                     "operator": "Exists",
                     "tolerationSeconds": 300
+                  }
+                ],
+                "volumes": [
+                  {
+                    "name": "kube-api-access-jxvft",
+                    "projected": {
+                      "defaultMode": 420,
+                      "sources": [
+                        {
+                          "serviceAccountToken": {
+                            "expirationSeconds": 3607,
+                            "path": "token"
+                          }
+                        },
+                        {
+                          "configMap": {
+                            "items": [
+                              {
+                                "key": "ca.crt",
+                                "path": "ca.crt"
+                              }
+                            ],
+                            "name": "kube-root-ca.crt"
+                          }
+                        },
+                        {
+                          "downwardAPI": {
+                            "items": [
+                              {
+                                "fieldRef": {
+                                  "apiVersion": "v1",
+                                  "fieldPath": "metadata.namespace"
+                                },
+                                "path": "namespace"
+                              }
+                            ]
+                          }
+                        }
+                      ]
+                    }
                   }
                 ]
               }
@@ -340,6 +388,44 @@ fn volumes_get_their_source_defaults() {
                   "reference": "quay.io/data:v1"
                 },
                 "name": "img"
+              },
+              {
+                "name": "kube-api-access-jxvft",
+                "projected": {
+                  "defaultMode": 420,
+                  "sources": [
+                    {
+                      "serviceAccountToken": {
+                        "expirationSeconds": 3607,
+                        "path": "token"
+                      }
+                    },
+                    {
+                      "configMap": {
+                        "items": [
+                          {
+                            "key": "ca.crt",
+                            "path": "ca.crt"
+                          }
+                        ],
+                        "name": "kube-root-ca.crt"
+                      }
+                    },
+                    {
+                      "downwardAPI": {
+                        "items": [
+                          {
+                            "fieldRef": {
+                              "apiVersion": "v1",
+                              "fieldPath": "metadata.namespace"
+                            },
+                            "path": "namespace"
+                          }
+                        ]
+                      }
+                    }
+                  ]
+                }
               }
             ]"#]],
     );
@@ -406,6 +492,9 @@ fn mirror_pods_get_no_service_account() {
         Some([("kubernetes.io/config.mirror".to_string(), "x".to_string())].into());
     default_pod(&mut p);
     assert_eq!(spec_json(&p).get("serviceAccountName"), None);
+    // Nor a token volume: the plugin does not modify a mirror pod's spec at all.
+    assert_eq!(spec_json(&p).get("volumes"), None);
+    assert_eq!(spec_json(&p)["containers"][0].get("volumeMounts"), None);
 }
 
 #[test]
@@ -550,4 +639,140 @@ fn defaulting_twice_changes_nothing() {
     let once = p.clone();
     default_pod(&mut p);
     assert_eq!(p, once);
+}
+
+/// The names of a pod spec's volumes and, per container, the `name -> mountPath` of its mounts.
+fn volumes_and_mounts(p: &Pod) -> String {
+    let spec = p.spec.as_ref().expect("spec");
+    let mut out = String::new();
+    let volumes: Vec<&str> = spec
+        .volumes
+        .iter()
+        .flatten()
+        .map(|v| v.name.as_str())
+        .collect();
+    out.push_str(&format!("volumes: {volumes:?}\n"));
+    let init = spec.init_containers.iter().flatten();
+    for c in init.chain(spec.containers.iter()) {
+        out.push_str(&format!("{}:", c.name));
+        for m in c.volume_mounts.iter().flatten() {
+            let ro = if m.read_only == Some(true) {
+                " (ro)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(" {} -> {}{ro};", m.name, m.mount_path));
+        }
+        out.push('\n');
+    }
+    for c in spec.ephemeral_containers.iter().flatten() {
+        let n = c.volume_mounts.as_ref().map_or(0, Vec::len);
+        out.push_str(&format!("{} (ephemeral): {n} mounts\n", c.name));
+    }
+    out
+}
+
+#[test]
+fn the_service_account_plugin_mounts_its_token_volume_into_init_and_regular_containers() {
+    // TestAutomountsAPIToken: the volume is appended after the pod's own, and the mount after
+    // each container's own, read-only at the API token path. Ephemeral containers are left
+    // alone (mountServiceAccountToken walks init containers and containers only).
+    let p = defaulted(json!({
+        "initContainers": [{"name": "setup", "image": "busybox"}],
+        "containers": [{"name": "app", "image": "nginx",
+            "volumeMounts": [{"name": "data", "mountPath": "/data"}]}],
+        "ephemeralContainers": [{"name": "debug", "image": "busybox"}],
+        "volumes": [{"name": "data", "emptyDir": {}}]}));
+    expect![[r#"
+        volumes: ["data", "kube-api-access-jxvft"]
+        setup: kube-api-access-jxvft -> /var/run/secrets/kubernetes.io/serviceaccount (ro);
+        app: data -> /data; kube-api-access-jxvft -> /var/run/secrets/kubernetes.io/serviceaccount (ro);
+        debug (ephemeral): 0 mounts
+    "#]]
+    .assert_eq(&volumes_and_mounts(&p));
+}
+
+#[test]
+fn a_mount_at_the_token_path_is_respected_and_needs_no_token_volume() {
+    // TestRespectsExistingMount: a container that mounts anything at the path keeps it; when no
+    // container needs the token volume, none is added.
+    let p = defaulted(json!({
+        "containers": [{"name": "app", "image": "nginx", "volumeMounts": [
+            {"name": "my-custom-mount", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}],
+        "volumes": [{"name": "my-custom-mount", "emptyDir": {}}]}));
+    expect![[r#"
+        volumes: ["my-custom-mount"]
+        app: my-custom-mount -> /var/run/secrets/kubernetes.io/serviceaccount;
+    "#]]
+    .assert_eq(&volumes_and_mounts(&p));
+    // One container with its own mount, one without: only the second gets the token.
+    let p = defaulted(json!({
+        "containers": [
+            {"name": "own", "image": "nginx", "volumeMounts": [
+                {"name": "mine", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]},
+            {"name": "plain", "image": "nginx"}],
+        "volumes": [{"name": "mine", "emptyDir": {}}]}));
+    expect![[r#"
+        volumes: ["mine", "kube-api-access-jxvft"]
+        own: mine -> /var/run/secrets/kubernetes.io/serviceaccount;
+        plain: kube-api-access-jxvft -> /var/run/secrets/kubernetes.io/serviceaccount (ro);
+    "#]]
+    .assert_eq(&volumes_and_mounts(&p));
+}
+
+#[test]
+fn a_volume_named_kube_api_access_dash_anything_is_taken_as_the_token_volume() {
+    // The plugin reuses the first volume with the `kube-api-access-` prefix, whatever its
+    // source, and adds no second one.
+    let p = defaulted(json!({
+        "containers": [{"name": "app", "image": "nginx"}],
+        "volumes": [{"name": "kube-api-access-mine", "emptyDir": {}}]}));
+    expect![[r#"
+        volumes: ["kube-api-access-mine"]
+        app: kube-api-access-mine -> /var/run/secrets/kubernetes.io/serviceaccount (ro);
+    "#]]
+    .assert_eq(&volumes_and_mounts(&p));
+}
+
+#[test]
+fn automount_service_account_token_false_on_the_pod_mounts_nothing() {
+    // shouldAutomount: the pod's preference wins; `true` is the same as unset here, as the
+    // `default` ServiceAccount does not opt out.
+    let p = defaulted(json!({"automountServiceAccountToken": false,
+        "containers": [{"name": "app", "image": "nginx"}]}));
+    expect![[r#"
+        volumes: []
+        app:
+    "#]]
+    .assert_eq(&volumes_and_mounts(&p));
+    assert_eq!(spec_json(&p)["serviceAccountName"], "default");
+    let p = defaulted(json!({"automountServiceAccountToken": true,
+        "containers": [{"name": "app", "image": "nginx"}]}));
+    assert_eq!(
+        spec_json(&p)["volumes"][0]["name"],
+        token_volume_name(1, "web")
+    );
+}
+
+#[test]
+fn the_token_volume_name_is_five_generated_characters_fixed_by_document_and_pod_name() {
+    // names.SimpleNameGenerator: the prefix and five characters of its alphabet; podplay's are
+    // a function of the input, so the same manifest always gives the same name.
+    let name = token_volume_name(1, "web");
+    let suffix = name
+        .strip_prefix("kube-api-access-")
+        .expect("the plugin's prefix");
+    assert_eq!(suffix.len(), 5);
+    assert!(suffix
+        .bytes()
+        .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)));
+    assert_eq!(token_volume_name(1, "web"), name);
+    assert_ne!(token_volume_name(2, "web"), name);
+    assert_ne!(token_volume_name(1, "api"), name);
+    let mut p = pod(json!({"containers": [{"name": "app", "image": "nginx"}]}));
+    default_pod_in_document(&mut p, 2);
+    assert_eq!(
+        spec_json(&p)["volumes"][0]["name"],
+        token_volume_name(2, "web")
+    );
 }

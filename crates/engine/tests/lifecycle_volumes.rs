@@ -20,20 +20,25 @@ fn env_lines(config: &ContainerConfig) -> String {
         .collect()
 }
 
-/// The sandbox's volumes, one line per volume or file.
+/// The sandbox's volumes, one line per volume or file. The cluster's CA certificate reads
+/// `<kube-root-ca.crt>` and a service account token (a JWT) reads `<token>`.
 fn volume_lines(config: &SandboxConfig) -> String {
+    let ca = podplay_engine::lifecycle::store::KUBE_ROOT_CA_CRT;
     let mut out = String::new();
     for v in &config.volumes {
         match &v.source {
             VolumeSource::Files { files } => {
                 out.push_str(&format!("{}: files\n", v.name));
                 for f in files {
-                    out.push_str(&format!(
-                        "  {} {:o} {:?}\n",
-                        f.path,
-                        f.mode,
-                        String::from_utf8_lossy(&f.content)
-                    ));
+                    let content = String::from_utf8_lossy(&f.content);
+                    let shown = if content == ca {
+                        "<kube-root-ca.crt>".to_string()
+                    } else if content.starts_with("eyJhbGciOiJSUzI1NiIs") {
+                        "<token>".to_string()
+                    } else {
+                        format!("{content:?}")
+                    };
+                    out.push_str(&format!("  {} {:o} {shown}\n", f.path, f.mode));
                 }
             }
             other => out.push_str(&format!("{}: {other:?}\n", v.name)),
@@ -335,6 +340,12 @@ spec:
     expect![[r#"
         [
             Mount {
+                volume: "kube-api-access-jxvft",
+                container_path: "/var/run/secrets/kubernetes.io/serviceaccount",
+                sub_path: "",
+                read_only: true,
+            },
+            Mount {
                 volume: "k8s-managed-etc-hosts",
                 container_path: "/etc/hosts",
                 sub_path: "",
@@ -374,7 +385,12 @@ spec:
         .is_some_and(|h| h.ends_with("fe00::2\tip6-allrouters\n10.244.0.4\tplain\n")));
     let host = config_of(&s, "host");
     assert_eq!(host.etc_hosts, None);
-    assert!(host.mounts.is_empty());
+    // No managed /etc/hosts: the only mount is the ServiceAccount plugin's token volume.
+    assert_eq!(host.mounts.len(), 1);
+    assert_eq!(
+        host.mounts[0].container_path,
+        "/var/run/secrets/kubernetes.io/serviceaccount"
+    );
     let sandboxes = sandbox_configs(&s);
     expect![[r#"
         search default.svc.cluster.local svc.cluster.local cluster.local
@@ -537,6 +553,10 @@ spec:
         all-in-one: files
           ca.crt 644 <kube-root-ca.crt>
           namespace 644 "default"
+        kube-api-access-xvss7: files
+          ca.crt 644 <kube-root-ca.crt>
+          namespace 644 "default"
+          token 644 <token>
     "#]]
     .assert_eq(&lines);
     expect![[r#"
@@ -570,6 +590,7 @@ spec:
         cache -> /cache sub_path="web" ro=false
         logs -> /var/log/app sub_path="app" ro=false
         all-in-one -> /projected sub_path="" ro=true
+        kube-api-access-xvss7 -> /var/run/secrets/kubernetes.io/serviceaccount sub_path="" ro=true
         k8s-managed-etc-hosts -> /etc/hosts sub_path="" ro=false
     "#]]
     .assert_eq(&mounts);
@@ -663,6 +684,10 @@ data: {color: blue}
     expect![[r#"
         config: files
           color 644 "blue"
+        kube-api-access-jxvft: files
+          ca.crt 644 <kube-root-ca.crt>
+          namespace 644 "default"
+          token 644 <token>
     "#]]
     .assert_eq(&volume_lines(&sandboxes[0].2));
 }
@@ -801,4 +826,87 @@ spec:
         "app: waiting CreateContainerConfigError \"secret \\\"db-creds\\\" not found\" | last: - | restarts=0 ready=false started=false"
     );
     assert!(container_configs(&s).is_empty());
+}
+
+#[test]
+fn a_plain_pod_gets_the_service_account_token_volume_with_token_ca_and_namespace() {
+    // The ServiceAccount admission plugin adds `kube-api-access-<5 chars>` (a projected token,
+    // the cluster's CA and the namespace) and mounts it read-only at the API token path in
+    // every container; the kubelet sets it up like any projected volume.
+    let yaml = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  initContainers:
+  - {name: init, image: busybox, command: [true]}
+  containers:
+  - {name: app, image: busybox, command: [sleep, '3600']}
+";
+    let mut s = recorded_sim(yaml);
+    run(&mut s, 5);
+    let sandboxes = sandbox_configs(&s);
+    expect![[r#"
+        kube-api-access-ddkzr: files
+          ca.crt 644 <kube-root-ca.crt>
+          namespace 644 "shop"
+          token 644 <token>
+    "#]]
+    .assert_eq(&volume_lines(&sandboxes[0].2));
+    for name in ["init", "app"] {
+        let mounts: String = config_of(&s, name)
+            .mounts
+            .iter()
+            .map(|m| format!("{} -> {} ro={}\n", m.volume, m.container_path, m.read_only))
+            .collect();
+        expect![[r#"
+            kube-api-access-ddkzr -> /var/run/secrets/kubernetes.io/serviceaccount ro=true
+            k8s-managed-etc-hosts -> /etc/hosts ro=false
+        "#]]
+        .assert_eq(&mounts);
+    }
+}
+
+#[test]
+fn automount_false_or_a_mount_at_the_token_path_leaves_the_token_volume_out() {
+    let yaml = "
+apiVersion: v1
+kind: Pod
+metadata: {name: no-token}
+spec:
+  automountServiceAccountToken: false
+  containers:
+  - {name: quiet, image: busybox, command: [sleep, '3600']}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: own-token}
+spec:
+  containers:
+  - name: own
+    image: busybox
+    command: [sleep, '3600']
+    volumeMounts: [{name: mine, mountPath: /var/run/secrets/kubernetes.io/serviceaccount}]
+  volumes:
+  - name: mine
+    emptyDir: {}
+";
+    let mut s = recorded_sim(yaml);
+    run(&mut s, 5);
+    let sandboxes = sandbox_configs(&s);
+    let names: Vec<Vec<&str>> = sandboxes
+        .iter()
+        .map(|(_, _, c)| c.volumes.iter().map(|v| v.name.as_str()).collect())
+        .collect();
+    assert_eq!(names, [vec![], vec!["mine"]]);
+    let quiet: Vec<String> = config_of(&s, "quiet")
+        .mounts
+        .iter()
+        .map(|m| m.container_path.clone())
+        .collect();
+    assert_eq!(quiet, ["/etc/hosts"]);
 }

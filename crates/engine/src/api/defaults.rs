@@ -18,12 +18,17 @@
 //! hostNetwork ports) and the admission plugins apply to pods, never to templates.
 //!
 //! What is modelled where, for the service account: the ServiceAccount *admission plugin* sets
-//! `serviceAccountName: default` (and only for pods, not mirror pods); the deprecated
-//! `serviceAccount` field is not defaulted at all, it is the v1 conversion copying
-//! `serviceAccountName` on the way out. Not modelled: the plugin's projected token volume
-//! `kube-api-access-<5 random chars>` and its volumeMounts (random name, and it needs the
-//! ServiceAccount object), registry-strategy fields (`status.phase`, `qosClass`, the Job's
-//! generated selector and `controller-uid` labels), pod-level resources defaulting (only runs when
+//! `serviceAccountName: default` and mounts the projected token volume
+//! `kube-api-access-<5 chars>` into every init and regular container (pods only, not mirror
+//! pods, not with `automountServiceAccountToken: false`); the deprecated `serviceAccount` field
+//! is not defaulted at all, it is the v1 conversion copying `serviceAccountName` on the way out.
+//! The cluster has only each namespace's `default` ServiceAccount, with no
+//! `automountServiceAccountToken` of its own and no `imagePullSecrets`. The volume name's five
+//! characters are random in Kubernetes; podplay derives them from the document number and the
+//! pod's name ([`simple_name_suffix`]), so the same input always gives the same name.
+//!
+//! Not modelled: registry-strategy fields (`status.phase`, `qosClass`, the Job's generated
+//! selector and `controller-uid` labels), pod-level resources defaulting (only runs when
 //! `spec.resources` is set), Quantity canonicalisation (`0.5` printed as `500m`) and the
 //! gate-dependent StatefulSet `maxUnavailable` default.
 
@@ -36,8 +41,11 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{
-    Container, EnvVar, HTTPGetAction, Lifecycle, LifecycleHandler, ObjectFieldSelector, Pod,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, Toleration, Volume,
+    ConfigMapProjection, Container, DownwardAPIProjection, DownwardAPIVolumeFile, EnvVar,
+    HTTPGetAction, KeyToPath, Lifecycle, LifecycleHandler, ObjectFieldSelector, Pod,
+    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ProjectedVolumeSource,
+    ResourceRequirements, ServiceAccountTokenProjection, Toleration, Volume, VolumeMount,
+    VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -52,6 +60,15 @@ pub const TERMINATION_MESSAGE_PATH_DEFAULT: &str = "/dev/termination-log";
 pub const VOLUME_DEFAULT_MODE: i32 = 0o644;
 /// `DefaultServiceAccountName` in plugin/pkg/admission/serviceaccount.
 pub const DEFAULT_SERVICE_ACCOUNT_NAME: &str = "default";
+/// `ServiceAccountVolumeName` in plugin/pkg/admission/serviceaccount: the prefix of the token
+/// volume's name (the plugin adds `-` and five random characters).
+pub const SERVICE_ACCOUNT_VOLUME_NAME: &str = "kube-api-access";
+/// `DefaultAPITokenMountPath` in plugin/pkg/admission/serviceaccount: where every container
+/// finds `token`, `ca.crt` and `namespace`.
+pub const DEFAULT_API_TOKEN_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+/// `serviceaccount.WarnOnlyBoundTokenExpirationSeconds` (pkg/serviceaccount/claims.go,
+/// `60*60 + 7`): the token volume's `expirationSeconds`.
+pub const WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS: i64 = 60 * 60 + 7;
 /// `--default-not-ready-toleration-seconds` and `--default-unreachable-toleration-seconds`.
 pub const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 /// The annotation that marks a mirror pod (`kubetypes.ConfigMirrorAnnotationKey`).
@@ -79,9 +96,20 @@ fn set_if_zero<T: Default + PartialEq + Copy>(n: &mut Option<T>, value: T) {
 /// ServiceAccount, Priority and DefaultTolerationSeconds admission plugins, and the v1
 /// conversion of `serviceAccount`. A pod the Priority plugin would reject keeps its priority
 /// fields as given; call [`admit_priority`] for the rejection message.
+///
+/// The pod is taken as the first document of an input; [`default_pod_in_document`] names the
+/// document (it picks the token volume's name).
 pub fn default_pod(pod: &mut Pod) {
+    default_pod_in_document(pod, 1);
+}
+
+/// [`default_pod`] for a pod that is the `document`th object (1-based) of an input: the
+/// ServiceAccount plugin's token volume name derives from the document number and the pod's
+/// name ([`token_volume_name`]).
+pub fn default_pod_in_document(pod: &mut Pod, document: usize) {
     set_object_defaults_pod(pod);
-    admit_service_account(pod);
+    let volume_name = token_volume_name(document, pod.metadata.name.as_deref().unwrap_or(""));
+    admit_service_account(pod, &volume_name);
     // Rejections are reported by `admit_priority` itself; here the pod is left as it was.
     let _ = admit_priority(pod);
     admit_default_toleration_seconds(pod);
@@ -373,12 +401,18 @@ pub fn image_tag(image: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Mirrors the defaulting half of the ServiceAccount admission plugin
-/// (plugin/pkg/admission/serviceaccount/admission.go `Admit`): a pod that names no service
-/// account gets `default`. Mirror pods are left alone. The v1 `serviceAccount` alias is read as
-/// `Convert_v1_PodSpec_To_core_PodSpec` reads it: when `serviceAccountName` is empty, the
-/// deprecated field names the account.
-pub fn admit_service_account(pod: &mut Pod) {
+/// Mirrors the mutating half of the ServiceAccount admission plugin
+/// (plugin/pkg/admission/serviceaccount/admission.go `Admit`) on a pod create: a pod that names
+/// no service account gets `default`; then, unless the pod says
+/// `automountServiceAccountToken: false` (`shouldAutomount`: the pod's preference wins, then the
+/// ServiceAccount's, which podplay's `default` accounts leave unset, so true),
+/// [`mount_service_account_token`] with `volume_name` as `generateName`'s answer. Mirror pods
+/// are left alone. The v1 `serviceAccount` alias is read as `Convert_v1_PodSpec_To_core_PodSpec`
+/// reads it: when `serviceAccountName` is empty, the deprecated field names the account.
+///
+/// The plugin's other steps change nothing here: every namespace's `default` ServiceAccount
+/// exists (`getServiceAccount` finds it) and has no `imagePullSecrets` to copy.
+pub fn admit_service_account(pod: &mut Pod, volume_name: &str) {
     let mirror = pod
         .metadata
         .annotations
@@ -396,6 +430,135 @@ pub fn admit_service_account(pod: &mut Pod) {
                 .unwrap_or_else(|| DEFAULT_SERVICE_ACCOUNT_NAME.to_string()),
         );
     }
+    // shouldAutomount, with the ServiceAccount's own setting unset.
+    if spec.automount_service_account_token != Some(false) {
+        mount_service_account_token(spec, volume_name);
+    }
+}
+
+/// Mirrors the plugin's `mountServiceAccountToken`: a volume whose name starts with
+/// `kube-api-access-` is the token volume already (its name is reused, and no volume is added);
+/// otherwise the volume is named `generated_name`. Every init container, then every container,
+/// that mounts nothing at [`DEFAULT_API_TOKEN_MOUNT_PATH`] gets a read-only mount of it there,
+/// appended after its own; the volume ([`token_volume_source`]) is appended after the pod's
+/// volumes when a container needs it and it was not there. Ephemeral containers are not
+/// touched: the plugin does not mount into them (and they cannot be set on create).
+pub fn mount_service_account_token(spec: &mut PodSpec, generated_name: &str) {
+    let prefix = format!("{SERVICE_ACCOUNT_VOLUME_NAME}-");
+    let existing = spec
+        .volumes
+        .iter()
+        .flatten()
+        .find(|v| v.name.starts_with(&prefix))
+        .map(|v| v.name.clone());
+    let has_token_volume = existing.is_some();
+    let volume_name = existing.unwrap_or_else(|| generated_name.to_string());
+
+    let mount = VolumeMount {
+        name: volume_name.clone(),
+        read_only: Some(true),
+        mount_path: DEFAULT_API_TOKEN_MOUNT_PATH.to_string(),
+        ..VolumeMount::default()
+    };
+    let mut needs_token_volume = false;
+    let init = spec.init_containers.iter_mut().flatten();
+    for c in init.chain(spec.containers.iter_mut()) {
+        let mounts = c.volume_mounts.get_or_insert_with(Vec::new);
+        // Existing mounts at the default mount path prevent mounting of the API token.
+        if !mounts
+            .iter()
+            .any(|m| m.mount_path == DEFAULT_API_TOKEN_MOUNT_PATH)
+        {
+            mounts.push(mount.clone());
+            needs_token_volume = true;
+        }
+    }
+
+    if !has_token_volume && needs_token_volume {
+        spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+            name: volume_name,
+            projected: Some(token_volume_source()),
+            ..Volume::default()
+        });
+    }
+}
+
+/// Mirrors the plugin's `TokenVolumeSource`: a service account token (`token`, valid for
+/// [`WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS`]), the cluster's CA (`ca.crt` from the
+/// `kube-root-ca.crt` ConfigMap) and the pod's namespace (`namespace`, from the downward API),
+/// with `defaultMode` 420 set explicitly (kubernetes#104464).
+pub fn token_volume_source() -> ProjectedVolumeSource {
+    ProjectedVolumeSource {
+        default_mode: Some(VOLUME_DEFAULT_MODE),
+        sources: Some(vec![
+            VolumeProjection {
+                service_account_token: Some(ServiceAccountTokenProjection {
+                    path: "token".to_string(),
+                    expiration_seconds: Some(WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS),
+                    audience: None,
+                }),
+                ..VolumeProjection::default()
+            },
+            VolumeProjection {
+                config_map: Some(ConfigMapProjection {
+                    name: "kube-root-ca.crt".to_string(),
+                    items: Some(vec![KeyToPath {
+                        key: "ca.crt".to_string(),
+                        path: "ca.crt".to_string(),
+                        mode: None,
+                    }]),
+                    optional: None,
+                }),
+                ..VolumeProjection::default()
+            },
+            VolumeProjection {
+                downward_api: Some(DownwardAPIProjection {
+                    items: Some(vec![DownwardAPIVolumeFile {
+                        path: "namespace".to_string(),
+                        field_ref: Some(ObjectFieldSelector {
+                            api_version: Some("v1".to_string()),
+                            field_path: "metadata.namespace".to_string(),
+                        }),
+                        ..DownwardAPIVolumeFile::default()
+                    }]),
+                }),
+                ..VolumeProjection::default()
+            },
+        ]),
+    }
+}
+
+/// The alphabet of `names.SimpleNameGenerator` (k8s.io/apiserver/pkg/storage/names, through
+/// `utilrand.String`): consonants and digits that cannot spell words.
+pub const SIMPLE_NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// The five characters `names.SimpleNameGenerator.GenerateName` appends to a base name. The real
+/// ones are random; podplay takes them from `seed` through splitmix64's finaliser, so the same
+/// input always gives the same name.
+pub fn simple_name_suffix(seed: u64) -> String {
+    let mut x = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    (0..5)
+        .map(|i| {
+            let n = (x >> (i * 12)) % SIMPLE_NAME_ALPHABET.len() as u64;
+            SIMPLE_NAME_ALPHABET[n as usize] as char
+        })
+        .collect()
+}
+
+/// The ServiceAccount plugin's `generateName("kube-api-access-")` for the pod named `pod_name`
+/// in the `document`th object of an input: the suffix is seeded with the pod's name (FNV-1a)
+/// and the document number, so two pods of one input get different names.
+pub fn token_volume_name(document: usize, pod_name: &str) -> String {
+    let mut seed: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in pod_name.bytes() {
+        seed ^= u64::from(b);
+        seed = seed.wrapping_mul(0x0100_0000_01b3);
+    }
+    seed ^= (document as u64).rotate_left(32);
+    format!("{SERVICE_ACCOUNT_VOLUME_NAME}-{}", simple_name_suffix(seed))
 }
 
 /// Mirrors `Convert_core_PodSpec_To_v1_PodSpec` in pkg/apis/core/v1/conversion.go:

@@ -141,7 +141,7 @@ fn create(m: &Manifest, policies: &mut BTreeMap<String, NamespacePolicy>) -> Cre
             // nothing).
             match defaults::admit_priority(pod) {
                 Err(message) => forbidden = Some(message),
-                Ok(()) => defaults::default_pod(pod),
+                Ok(()) => defaults::default_pod_in_document(pod, m.document),
             }
         }
         Object::Deployment(d) => defaults::default_deployment(d),
@@ -229,9 +229,9 @@ fn pod_template(object: &Object) -> Option<(Option<&ObjectMeta>, &PodSpec)> {
 
 /// The API server's `generateName` handling (`names.SimpleNameGenerator`): the prefix plus five
 /// characters from its alphabet. The real suffix is random; podplay derives it from the
-/// document number so the same input always gives the same name.
+/// document number ([`defaults::simple_name_suffix`]) so the same input always gives the same
+/// name.
 fn generate_name(object: &mut Object, document: usize) {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let meta = match object {
         Object::Pod(p) => &mut p.metadata,
         _ => return,
@@ -244,14 +244,7 @@ fn generate_name(object: &mut Object, document: usize) {
     else {
         return;
     };
-    // A small deterministic mix of the document number (splitmix64's finaliser).
-    let mut x = (document as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^= x >> 31;
-    let suffix: String = (0..5)
-        .map(|i| ALPHABET[((x >> (i * 12)) % ALPHABET.len() as u64) as usize] as char)
-        .collect();
+    let suffix = defaults::simple_name_suffix(document as u64);
     // `maxGeneratedNameLength`: the prefix is cut so the whole name fits in 63 characters.
     let keep = prefix.len().min(58);
     let mut cut = keep;

@@ -137,8 +137,11 @@ impl Engine {
                     continue;
                 }
             }
+            // Tokens draw from their own stream, seeded by the pod and the volume, so that a
+            // pod's token volume leaves the engine's RNG (back-off jitter, ids) untouched.
+            let mut token_rng = Rng::new(token_seed(uid, &v.name));
             let mut issuer = TokenIssuer {
-                rng: &mut self.rng,
+                rng: &mut token_rng,
                 now_s: self.config.clock.timestamp(now).as_second(),
                 node: &self.config.node,
             };
@@ -346,7 +349,7 @@ fn all_mounted(w: &super::worker::PodWorker) -> bool {
 // --- the volume plugins ----------------------------------------------------------------------
 
 /// Issues service account tokens for projected volumes (the kubelet's `TokenRequest` through
-/// the token manager), deterministic from the engine's RNG.
+/// the token manager), deterministic from the RNG it is given ([`token_seed`]'s).
 pub(crate) struct TokenIssuer<'a> {
     pub rng: &'a mut Rng,
     /// The time of issue, in Unix seconds.
@@ -403,6 +406,16 @@ impl TokenIssuer<'_> {
             base64url(&signature)
         )
     }
+}
+
+/// The seed of the tokens of volume `volume` of pod `uid` (FNV-1a over both).
+fn token_seed(uid: &str, volume: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in uid.bytes().chain([b'/']).chain(volume.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 fn random_bytes(rng: &mut Rng, n: usize) -> Vec<u8> {
