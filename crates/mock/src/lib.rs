@@ -2,3 +2,4 @@
 //! no wall clock, no threads; wasm32 and native.
 
 pub mod fs;
+pub mod shell;
