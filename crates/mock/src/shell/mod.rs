@@ -11,6 +11,7 @@
 
 pub mod arith;
 pub mod ast;
+pub mod interp;
 mod lexer;
 pub mod parser;
 
