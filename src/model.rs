@@ -43,6 +43,8 @@ pub struct RunReading {
     pub watch: String,
     /// `kubectl get events` at the end of the run.
     pub events: String,
+    /// The containers' log lines and the execs, in time order.
+    pub logs: String,
 }
 
 /// The longest run the page plays on each edit: a scenario's own duration up to this bound, so
@@ -62,7 +64,11 @@ fn run(scenario: Scenario) -> Option<RunReading> {
     let end = scenario
         .run_for()
         .min(podplay_engine::time::Time::from_secs(RUN_AT_MOST_S));
-    let mut sim = scenario.into_simulation(1);
+    let config = podplay_engine::lifecycle::Config {
+        seed: 1,
+        ..Default::default()
+    };
+    let mut sim = scenario.simulation(config, podplay_mock::MockRuntime::new(1));
     // A run that cannot finish (the step budget) shows nothing rather than half a story.
     sim.run_until(end).ok()?;
     let clock = sim.engine.clock();
@@ -70,6 +76,7 @@ fn run(scenario: Scenario) -> Option<RunReading> {
         duration: end.to_string(),
         watch: podplay_engine::view::trace::watch_table(sim.trace(), clock),
         events: podplay_engine::view::trace::events_table(sim.engine.events(), clock),
+        logs: podplay_engine::view::trace::logs_text(sim.trace()),
     })
 }
 

@@ -1,5 +1,5 @@
 //! The pod's first minutes as the lifecycle engine plays them: `kubectl get pods -w` and
-//! `kubectl get events`, in virtual time.
+//! `kubectl get events`, and the containers' logs and execs, in virtual time.
 
 use yew::prelude::*;
 
@@ -20,6 +20,8 @@ pub fn run_view(props: &RunViewProps) -> Html {
             <pre class="kubectl-get watch">{ &run.watch }</pre>
             <h3><code>{ "kubectl get events" }</code></h3>
             <pre class="kubectl-get events">{ &run.events }</pre>
+            <h3><code>{ "kubectl logs --prefix" }</code></h3>
+            <pre class="logs">{ &run.logs }</pre>
         </section>
     }
 }

@@ -383,7 +383,7 @@ fn every_example_scenario_parses_with_titles_in_both_languages() {
         assert!(!s.objects.is_empty(), "{stem}");
         seen += 1;
     }
-    assert_eq!(seen, 5);
+    assert_eq!(seen, 11);
 }
 
 /// The trace in a few words per record: time, then what happened.
@@ -479,8 +479,8 @@ fn a_scenario_run_twice_with_one_seed_tells_the_same_story() {
 }
 
 #[test]
-fn the_exec_step_of_the_liveness_example_runs_in_its_container() {
-    let s = Scenario::parse(&example("liveness-probe")).unwrap();
+fn the_exec_step_of_the_poststart_example_runs_in_its_container() {
+    let s = Scenario::parse(&example("poststart-hook")).unwrap();
     let end = s.run_for();
     let mut sim = s.into_simulation(1);
     sim.run_until(end).unwrap();
@@ -490,7 +490,7 @@ fn the_exec_step_of_the_liveness_example_runs_in_its_container() {
         .map(|l| format!("{l}\n"))
         .collect();
     expect![[r#"
-        30.02s exec rm -f /tmp/healthy -> 0
+        10.02s exec cat /usr/share/message -> 0
     "#]]
     .assert_eq(&execs);
 }

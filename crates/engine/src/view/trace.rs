@@ -164,3 +164,48 @@ pub fn event_record(e: &Event, clock: Clock) -> EventRecord {
         count: i32::try_from(e.count).unwrap_or(i32::MAX),
     }
 }
+
+/// The containers' output and the execs of a run, in time order, each line led by its virtual
+/// time: log lines as `kubectl logs --prefix` prints them (`[pod/web/nginx] ...`), an exec as the
+/// command a user would type followed by what it printed and, when it failed, its exit code.
+pub fn logs_text(trace: &[Record]) -> String {
+    let mut out = String::new();
+    for r in trace {
+        match r {
+            Record::Log {
+                t,
+                pod,
+                container,
+                line,
+            } => out.push_str(&format!(
+                "{:<8} [pod/{pod}/{container}] {line}\n",
+                t.to_string()
+            )),
+            Record::Exec {
+                t,
+                pod,
+                container,
+                command,
+                exit_code,
+                output,
+            } => {
+                out.push_str(&format!(
+                    "{:<8} $ kubectl exec {pod} -c {container} -- {}\n",
+                    t.to_string(),
+                    command.join(" ")
+                ));
+                for line in output.lines() {
+                    out.push_str(&format!("{:<8} {line}\n", ""));
+                }
+                if *exit_code != 0 {
+                    out.push_str(&format!(
+                        "{:<8} command terminated with exit code {exit_code}\n",
+                        ""
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
