@@ -921,6 +921,13 @@ impl Ctx {
         let exhausted = {
             let mut k = self.k.borrow_mut();
             let now = k.now;
+            let dead = k.procs.get(&self.pid).is_none_or(|p| p.zombie.is_some());
+            if dead {
+                drop(k);
+                // Killed while running (the OOM killer, its own `kill`): it never runs again;
+                // the machine drops its future.
+                return std::future::pending().await;
+            }
             let Some(p) = k.procs.get_mut(&self.pid) else {
                 return;
             };
@@ -1153,6 +1160,38 @@ impl Ctx {
             return false;
         };
         k.charge(c, Some(self.pid), bytes)
+    }
+
+    /// Like [`Ctx::alloc`], for bytes the program really keeps (a shell variable's value):
+    /// past [`super::HELD_BYTES_MAX`] the container is OOM-killed whatever its limit.
+    pub fn hold(&self, bytes: u64) -> bool {
+        let over = {
+            let mut k = self.k.borrow_mut();
+            let Some(p) = k.procs.get_mut(&self.pid) else {
+                return false;
+            };
+            p.held_bytes = p.held_bytes.saturating_add(bytes);
+            p.held_bytes > super::HELD_BYTES_MAX
+        };
+        if over {
+            let mut k = self.k.borrow_mut();
+            if let Some(c) = k.procs.get(&self.pid).map(|p| p.container) {
+                if let Some(ctr) = k.containers.get_mut(&c) {
+                    ctr.oom_killed = true;
+                }
+                k.kill_container(c);
+            }
+            return false;
+        }
+        self.alloc(bytes)
+    }
+
+    /// Gives back what [`Ctx::hold`] took.
+    pub fn unhold(&self, bytes: u64) {
+        if let Some(p) = self.k.borrow_mut().procs.get_mut(&self.pid) {
+            p.held_bytes = p.held_bytes.saturating_sub(bytes);
+        }
+        self.free(bytes);
     }
 
     pub fn free(&self, bytes: u64) {

@@ -52,6 +52,10 @@ pub const LOG_LINES_MAX: usize = 100_000;
 pub const LOG_LINE_BYTES_MAX: usize = 16 * 1024;
 /// Processes one container may have at once (its cgroup's `pids.max`): past it `fork` fails.
 pub const PIDS_MAX_PER_CONTAINER: usize = 1024;
+/// Bytes one process may really hold in the page's memory (a shell's variables): a script that
+/// grows a string without end is OOM-killed here, even without a limit, before it can take the
+/// browser down (on a real node it would grow until the node ran out).
+pub const HELD_BYTES_MAX: u64 = 128 * 1024 * 1024;
 /// What the node has when a container sets no memory limit.
 pub const NODE_MEMORY_BYTES: u64 = 8 * 1024 * 1024 * 1024;
 
@@ -273,6 +277,8 @@ pub struct Process {
     /// Ended, not yet reaped by its parent.
     pub zombie: Option<WaitStatus>,
     pub mem_bytes: u64,
+    /// Of `mem_bytes`, what the program really holds (see [`HELD_BYTES_MAX`]).
+    pub held_bytes: u64,
     wake: Wake,
     fuel_at: Time,
     fuel_left: u32,
@@ -536,6 +542,7 @@ impl Kernel {
                 fds,
                 zombie: None,
                 mem_bytes: 0,
+                held_bytes: 0,
                 wake: Wake::Now,
                 fuel_at: self.now,
                 fuel_left: FUEL_PER_QUANTUM,

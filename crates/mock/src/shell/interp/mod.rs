@@ -370,21 +370,32 @@ impl Shell {
     /// Assigns a variable (ash's `setvar`): fails on a readonly one with ash's message.
     pub(crate) fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
         let allexport = self.opt.allexport;
-        match self.vars.get_mut(name) {
+        let old_len = match self.vars.get_mut(name) {
             Some(v) => {
                 if v.readonly {
                     return Err(format!("{name}: is read only"));
                 }
+                let old_len = v.value.len();
                 v.value.clear();
                 v.value.push_str(value);
                 if allexport {
                     v.exported = true;
                 }
+                old_len
             }
             None => {
                 let var = self.new_var(value, allexport, false);
                 self.vars.insert(name.to_string(), var);
+                0
             }
+        };
+        // Variables live in the shell's memory: growing one counts toward the container's
+        // memory (and a runaway one is OOM-killed, see Ctx::hold).
+        let new_len = value.len();
+        if new_len > old_len {
+            self.ctx.hold((new_len - old_len) as u64);
+        } else if new_len < old_len {
+            self.ctx.unhold((old_len - new_len) as u64);
         }
         Ok(())
     }
