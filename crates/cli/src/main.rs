@@ -2,6 +2,8 @@
 //!
 //! Each subcommand is a thin shell over the engine: it reads files, calls the engine, prints.
 
+#[cfg(feature = "docker")]
+mod docker;
 mod explain;
 mod input;
 mod output;
@@ -59,6 +61,9 @@ enum Command {
     },
     /// Run a scenario in virtual time and show what the kubelet does with its pods.
     ///
+    /// With `--runtime docker` it runs in real time on the local Docker engine instead, and prints
+    /// the same views; everything podplay created there is removed at the end.
+    ///
     /// FILE is a Scenario (`apiVersion: podplay.dev/v1alpha1`, `kind: Scenario`: objects applied
     /// at t=0, then steps such as `delete`, `forceDelete`, `exec`, `killContainer` and `apply`
     /// at virtual times) or plain Kubernetes manifests, which run with no steps. The run lasts
@@ -73,15 +78,53 @@ enum Command {
         /// Seeds the run's randomness (uids, ids, jitter).
         #[arg(long, value_name = "N", default_value_t = 1)]
         seed: u64,
-        /// The container runtime (only `mock` for now).
+        /// The container runtime: `mock` (virtual time) or `docker` (the local Docker engine,
+        /// in real time).
         #[arg(long, value_enum, default_value_t = run::RuntimeKind::Mock)]
         runtime: run::RuntimeKind,
+        /// On Docker: run pods that reach the host (privileged, hostNetwork, hostPID, hostIPC,
+        /// hostPath, added capabilities, host ports), which are refused otherwise.
+        #[arg(long)]
+        allow_host_access: bool,
         /// What to print.
         #[arg(long, short = 'o', value_enum, default_value_t = run::Output::Watch)]
         output: run::Output,
     },
+    /// Run a scenario on the mock runtime and on Docker, and show where they differ.
+    ///
+    /// Compares, per pod, the phases and, per container, the states (waiting reason, running,
+    /// terminated reason and exit code) with restart counts and the log lines, each change
+    /// within 2s + 10% of its time. Exit 0 when they agree, 1 when they differ.
+    #[cfg(feature = "docker")]
+    Compare {
+        /// The file to read; `-` reads standard input.
+        file: PathBuf,
+        /// How long to run: a duration such as `90s`, `2m` or `1m30s`.
+        #[arg(long = "for", value_name = "DURATION", value_parser = run::parse_for)]
+        for_: Option<podplay_engine::time::Time>,
+        /// Seeds the mock's run.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        seed: u64,
+        /// Run pods that reach the host on Docker.
+        #[arg(long)]
+        allow_host_access: bool,
+    },
+    /// The Docker engine podplay uses (DOCKER_HOST, else the default socket).
+    #[cfg(feature = "docker")]
+    Docker {
+        #[command(subcommand)]
+        command: DockerCommand,
+    },
     /// Print the playground's default pod: nginx and a helper sharing an emptyDir volume.
     Example,
+}
+
+#[cfg(feature = "docker")]
+#[derive(Subcommand)]
+enum DockerCommand {
+    /// Remove every container a podplay run left on the engine (by the `dev.podplay.run`
+    /// label) and every run directory in podplay's state directory.
+    Gc,
 }
 
 fn main() -> ExitCode {
@@ -95,8 +138,28 @@ fn main() -> ExitCode {
             for_,
             seed,
             runtime,
+            allow_host_access,
             output,
-        } => run::run(&file, for_, seed, runtime, output),
+        } => {
+            let options = run::RunOptions {
+                for_,
+                seed,
+                runtime,
+                allow_host_access,
+            };
+            run::run(&file, options, output)
+        }
+        #[cfg(feature = "docker")]
+        Command::Compare {
+            file,
+            for_,
+            seed,
+            allow_host_access,
+        } => docker::compare_file(&file, for_, seed, allow_host_access),
+        #[cfg(feature = "docker")]
+        Command::Docker {
+            command: DockerCommand::Gc,
+        } => docker::gc(),
         Command::Example => {
             output::out(podplay_engine::examples::TWO_CONTAINER_POD);
             ExitCode::SUCCESS

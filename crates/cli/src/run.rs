@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use k8s_openapi::api::core::v1::Pod;
 use podplay_engine::lifecycle::trace::Record;
-use podplay_engine::lifecycle::ActionReply;
+use podplay_engine::lifecycle::{ActionReply, Engine};
 use podplay_engine::scenario::Scenario;
 use podplay_engine::time::Time;
 use podplay_engine::view::trace::{event_record, events_table, watch_table};
@@ -33,15 +33,33 @@ pub enum Output {
     Get,
     /// One JSON object per line, in time order: Event, Pod, PodDeleted, Log and Exec records.
     Jsonl,
+    /// The containers' output as `kubectl logs --prefix` prints it, and each exec with what it
+    /// printed, led by the virtual time.
+    Logs,
 }
 
 /// Which runtime runs the containers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RuntimeKind {
-    /// The in-process runtime in virtual time. Until the mock runtime lands, a small scripted
-    /// runtime stands in for it: it knows `sleep`, `echo`, `exit`, `trap ... TERM` and endless
-    /// loops, but has no files, network or shell beyond those.
+    /// The in-process runtime in virtual time (podplay-mock): images, a busybox-like shell,
+    /// pod volumes and a network namespace per pod.
     Mock,
+    /// The local Docker engine (DOCKER_HOST or the default socket), in real time: the pod
+    /// runs as a sandbox container and its containers, and everything podplay made is removed
+    /// at the end, on error and on Ctrl-C.
+    #[cfg(feature = "docker")]
+    Docker,
+}
+
+/// What a run left for the views: the engine at the end, its trace, the API server's replies,
+/// and whether it went quiet (and when).
+pub struct Outcome<'a> {
+    pub engine: &'a Engine,
+    pub trace: &'a [Record],
+    pub replies: &'a [(Time, ActionReply)],
+    /// `Some(t)`: nothing more could happen after `t`; `None`: the run was cut at its end.
+    pub quiet_at: Option<Time>,
+    pub end: Time,
 }
 
 /// `--for`: a Go duration such as `90s`, `2m` or `1m30s`.
@@ -53,14 +71,7 @@ pub fn parse_for(s: &str) -> Result<Time, String> {
         .map_err(|_| "a duration cannot be negative".to_string())
 }
 
-pub fn run(
-    file: &Path,
-    for_: Option<Time>,
-    seed: u64,
-    runtime: RuntimeKind,
-    output: Output,
-) -> ExitCode {
-    let RuntimeKind::Mock = runtime;
+pub fn run(file: &Path, options: RunOptions, output: Output) -> ExitCode {
     let source = input::source_name(file);
     let text = match input::read(file) {
         Ok(text) => text,
@@ -70,33 +81,64 @@ pub fn run(
         Ok(s) => s,
         Err(e) => return fail(&format!("error parsing {source}: {e}")),
     };
-    let end = for_.unwrap_or_else(|| scenario.run_for());
-    let mut sim = scenario.into_simulation(seed);
-    if let Err(e) = sim.run_until(end) {
-        return fail(&e.to_string());
+    let end = options.for_.unwrap_or_else(|| scenario.run_for());
+    let config = podplay_engine::lifecycle::Config {
+        seed: options.seed,
+        ..Default::default()
+    };
+    match options.runtime {
+        RuntimeKind::Mock => {
+            let mut sim = scenario.simulation(config, podplay_mock::MockRuntime::new(options.seed));
+            if let Err(e) = sim.run_until(end) {
+                return fail(&e.to_string());
+            }
+            // A run that went quiet ended when the last thing happened.
+            let quiet_at = sim.is_quiet().then(|| {
+                let last_record = sim.trace().last().map(Record::time);
+                let last_step = sim.replies.last().map(|(t, _)| *t);
+                last_record.max(last_step).unwrap_or(Time::ZERO)
+            });
+            let outcome = Outcome {
+                engine: &sim.engine,
+                trace: sim.trace(),
+                replies: &sim.replies,
+                quiet_at,
+                end,
+            };
+            render(&outcome, output)
+        }
+        #[cfg(feature = "docker")]
+        RuntimeKind::Docker => crate::docker::run(&scenario, config, &options, end, output),
     }
+}
 
+/// How `podplay run` runs.
+pub struct RunOptions {
+    pub for_: Option<Time>,
+    pub seed: u64,
+    pub runtime: RuntimeKind,
+    /// Docker only: run pods that reach the host.
+    pub allow_host_access: bool,
+}
+
+/// Prints a finished run in the chosen view; exit 1 if the API server refused a step.
+pub fn render(outcome: &Outcome, output: Output) -> ExitCode {
     let mut refused = false;
-    for (t, reply) in &sim.replies {
+    for (t, reply) in outcome.replies {
         if let ActionReply::Refused(message) = reply {
             output::err(&format!("at {t}: {message}"));
             refused = true;
         }
     }
     // A run that went quiet ended when the last thing happened; the end views are taken then.
-    let ended = if sim.is_quiet() {
-        let last_record = sim.trace().last().map(Record::time);
-        let last_step = sim.replies.last().map(|(t, _)| *t);
-        last_record.max(last_step).unwrap_or(Time::ZERO)
-    } else {
-        end
-    };
-    let clock = sim.engine.clock();
-    let trace = sim.trace();
-    let pods: Vec<&Pod> = sim.engine.pods().collect();
-    let events = sim.engine.events();
+    let ended = outcome.quiet_at.unwrap_or(outcome.end);
+    let clock = outcome.engine.clock();
+    let trace = outcome.trace;
+    let pods: Vec<&Pod> = outcome.engine.pods().collect();
+    let events = outcome.engine.events();
     match output {
         Output::Watch => output::out(&watch_table(trace, clock)),
+        Output::Logs => output::out(&podplay_engine::view::trace::logs_text(trace)),
         Output::Jsonl => {
             let mut out = String::new();
             for r in trace {
@@ -148,7 +190,7 @@ pub fn run(
     }
 }
 
-fn fail(message: &str) -> ExitCode {
+pub(crate) fn fail(message: &str) -> ExitCode {
     output::err(&format!("error: {message}"));
     ExitCode::FAILURE
 }

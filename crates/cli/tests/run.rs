@@ -57,15 +57,15 @@ fn watch_is_the_default_and_prints_a_row_each_time_the_pod_row_changes() {
     let (code, stdout, stderr) = run("graceful-shutdown", &[]);
     assert_eq!((code, stderr.as_str()), (Some(0), ""));
     expect![[r#"
-        T        NAME   READY   STATUS              RESTARTS   AGE
-        0s       web    0/2     Pending             0          0s
-        0s       web    0/2     ContainerCreating   0          0s
-        2.342s   web    1/2     ContainerCreating   0          2s
-        2.484s   web    2/2     Running             0          2s
-        20s      web    2/2     Terminating         0          20s
-        20.05s   web    1/2     Terminating         0          20s
-        30s      web    0/2     Completed           0          30s
-        30.1s    web    0/2     Completed           0          30s
+        T         NAME   READY   STATUS              RESTARTS   AGE
+        0s        web    0/2     Pending             0          0s
+        0s        web    0/2     ContainerCreating   0          0s
+        1.222s    web    1/2     ContainerCreating   0          1s
+        1.364s    web    2/2     Running             0          1s
+        20s       web    2/2     Terminating         0          20s
+        20.222s   web    1/2     Terminating         0          20s
+        30s       web    0/2     Completed           0          30s
+        30.1s     web    0/2     Completed           0          30s
     "#]]
     .assert_eq(&stdout);
     assert_eq!(run("graceful-shutdown", &["-o", "watch"]).1, stdout);
@@ -79,16 +79,16 @@ fn watch_shows_a_crash_loop_backing_off() {
         T         NAME      READY   STATUS              RESTARTS      AGE
         0s        crasher   0/1     Pending             0             0s
         0s        crasher   0/1     ContainerCreating   0             0s
-        2.342s    crasher   1/1     Running             0             2s
-        5s        crasher   0/1     Error               0             5s
-        5.142s    crasher   1/1     Running             1 (1s ago)    5s
-        8s        crasher   0/1     CrashLoopBackOff    1 (1s ago)    8s
-        21.722s   crasher   1/1     Running             2 (14s ago)   21s
-        24s       crasher   0/1     CrashLoopBackOff    2 (1s ago)    24s
-        48.245s   crasher   1/1     Running             3 (25s ago)   48s
-        51s       crasher   0/1     CrashLoopBackOff    3 (1s ago)    51s
-        99.104s   crasher   1/1     Running             4 (49s ago)   99s
-        102s      crasher   0/1     CrashLoopBackOff    4 (1s ago)    102s
+        1.222s    crasher   1/1     Running             0             1s
+        4s        crasher   0/1     Error               0             4s
+        4.142s    crasher   1/1     Running             1 (1s ago)    4s
+        7s        crasher   0/1     CrashLoopBackOff    1 (1s ago)    7s
+        20.722s   crasher   1/1     Running             2 (14s ago)   20s
+        23s       crasher   0/1     CrashLoopBackOff    2 (1s ago)    23s
+        47.245s   crasher   1/1     Running             3 (25s ago)   47s
+        50s       crasher   0/1     CrashLoopBackOff    3 (1s ago)    50s
+        98.104s   crasher   1/1     Running             4 (49s ago)   98s
+        101s      crasher   0/1     CrashLoopBackOff    4 (1s ago)    101s
     "#]]
     .assert_eq(&stdout);
 }
@@ -101,12 +101,12 @@ fn events_lists_the_events_as_kubectl_get_events_does() {
         LAST SEEN   TYPE     REASON      OBJECT    MESSAGE
         0s          Normal   Scheduled   pod/web   Successfully assigned default/web to node-1
         0.802s      Normal   Pulling     pod/web   Pulling image "busybox:1.36"
-        2.202s      Normal   Pulled      pod/web   Successfully pulled image "busybox:1.36" in 1.4s (1.4s including waiting). Image size: 30000000 bytes.
-        2.262s      Normal   Created     pod/web   Created container: app
-        2.342s      Normal   Started     pod/web   Started container app
-        2.344s      Normal   Pulled      pod/web   Container image "busybox:1.36" already present on machine
-        2.404s      Normal   Created     pod/web   Created container: stubborn
-        2.484s      Normal   Started     pod/web   Started container stubborn
+        1.082s      Normal   Pulled      pod/web   Successfully pulled image "busybox:1.36" in 280ms (280ms including waiting). Image size: 2160406 bytes.
+        1.142s      Normal   Created     pod/web   Created container: app
+        1.222s      Normal   Started     pod/web   Started container app
+        1.224s      Normal   Pulled      pod/web   Container image "busybox:1.36" already present on machine
+        1.284s      Normal   Created     pod/web   Created container: stubborn
+        1.364s      Normal   Started     pod/web   Started container stubborn
         20s         Normal   Killing     pod/web   Stopping container app
         20s         Normal   Killing     pod/web   Stopping container stubborn
     "#]].assert_eq(&stdout);
@@ -118,7 +118,7 @@ fn get_prints_the_pods_at_the_end_of_the_run() {
     assert_eq!((code, stderr.as_str()), (Some(0), ""));
     expect![[r#"
         NAME    READY   STATUS    RESTARTS   AGE
-        myapp   1/1     Running   0          9s
+        myapp   1/1     Running   0          11s
     "#]]
     .assert_eq(&stdout);
 }
@@ -153,15 +153,16 @@ fn describe_prints_kubectl_describe_with_the_runs_events() {
         Events:
           Type    Reason     Age   From               Message
           ----    ------     ----  ----               -------
-          Normal  Scheduled  9s    default-scheduler  Successfully assigned default/myapp to node-1
-          Normal  Pulling    9s    kubelet            Pulling image "busybox:1.36"
-          Normal  Pulled     7s    kubelet            Successfully pulled image "busybox:1.36" in 1.4s (1.4s including waiting). Image size: 30000000 bytes.
-          Normal  Created    7s    kubelet            Created container: init-db
-          Normal  Started    7s    kubelet            Started container init-db
-          Normal  Pulled     3s    kubelet            Container image "busybox:1.36" already present on machine
-          Normal  Created    3s    kubelet            Created container: init-cache
-          Normal  Started    3s    kubelet            Started container init-cache
-          Normal  Pulled     0s    kubelet            Container image "nginx:1.27" already present on machine
+          Normal  Scheduled  11s   default-scheduler  Successfully assigned default/myapp to node-1
+          Normal  Pulling    11s   kubelet            Pulling image "busybox:1.36"
+          Normal  Pulled     10s   kubelet            Successfully pulled image "busybox:1.36" in 280ms (280ms including waiting). Image size: 2160406 bytes.
+          Normal  Created    10s   kubelet            Created container: init-db
+          Normal  Started    10s   kubelet            Started container init-db
+          Normal  Pulled     6s    kubelet            Container image "busybox:1.36" already present on machine
+          Normal  Created    6s    kubelet            Created container: init-cache
+          Normal  Started    6s    kubelet            Started container init-cache
+          Normal  Pulling    3s    kubelet            Pulling image "nginx:1.27"
+          Normal  Pulled     0s    kubelet            Successfully pulled image "nginx:1.27" in 3.08s (3.08s including waiting). Image size: 72406859 bytes.
           Normal  Created    0s    kubelet            Created container: app
           Normal  Started    0s    kubelet            Started container app
     "#]].assert_eq(events);
@@ -200,7 +201,7 @@ fn jsonl_prints_one_record_per_line_in_the_issues_formats() {
         .iter()
         .find(|l| l["kind"] == "Event" && l["reason"] == "Started")
         .expect("a Started event");
-    assert_eq!(started["t"], 2.342);
+    assert_eq!(started["t"], 1.222);
     assert_eq!(started["type"], "Normal");
     assert_eq!(started["message"], "Started container app");
     assert_eq!(started["object"], "Pod/web");
@@ -280,14 +281,14 @@ fn jsonl_carries_container_logs_and_exec_results() {
             &logs[0]["line"]
         ),
         (
-            &Value::from(2.342),
+            &Value::from(1.222),
             &Value::from("crasher"),
             &Value::from("app"),
             &Value::from("starting")
         )
     );
 
-    let (_, stdout, _) = run("liveness-probe", &["-o", "jsonl"]);
+    let (_, stdout, _) = run("poststart-hook", &["-o", "jsonl"]);
     let execs: Vec<Value> = stdout
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
@@ -307,15 +308,14 @@ fn jsonl_carries_container_logs_and_exec_results() {
             "output"
         ])
     );
-    assert_eq!(exec["t"], 30.02);
-    assert_eq!(exec["pod"], "liveness-exec");
-    assert_eq!(exec["container"], "liveness");
+    assert_eq!(exec["pod"], "lifecycle-demo");
+    assert_eq!(exec["container"], "lifecycle-demo-container");
     assert_eq!(
         exec["command"],
-        serde_json::json!(["rm", "-f", "/tmp/healthy"])
+        serde_json::json!(["cat", "/usr/share/message"])
     );
     assert_eq!(exec["exitCode"], 0);
-    assert_eq!(exec["output"], "");
+    assert_eq!(exec["output"], "Hello from the postStart handler\n");
 }
 
 #[test]
@@ -325,9 +325,9 @@ fn for_overrides_the_scenarios_duration() {
         T        NAME      READY   STATUS              RESTARTS     AGE
         0s       crasher   0/1     Pending             0            0s
         0s       crasher   0/1     ContainerCreating   0            0s
-        2.342s   crasher   1/1     Running             0            2s
-        5s       crasher   0/1     Error               0            5s
-        5.142s   crasher   1/1     Running             1 (1s ago)   5s
+        1.222s   crasher   1/1     Running             0            1s
+        4s       crasher   0/1     Error               0            4s
+        4.142s   crasher   1/1     Running             1 (1s ago)   4s
     "#]]
     .assert_eq(&stdout);
 }
@@ -350,7 +350,7 @@ fn a_plain_manifest_runs_with_no_steps() {
     assert_eq!((code, stderr.as_str()), (Some(0), ""));
     expect![[r#"
         NAME   READY   STATUS    RESTARTS   AGE
-        web    1/1     Running   0          0s
+        web    1/1     Running   0          4s
     "#]]
     .assert_eq(&stdout);
 }
@@ -400,13 +400,13 @@ fn an_unreadable_file_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn only_the_mock_runtime_is_accepted() {
-    let out = podplay(&["run", &example("crash-loop"), "--runtime", "docker"], "");
+fn only_the_mock_and_docker_runtimes_are_accepted() {
+    let out = podplay(&["run", &example("crash-loop"), "--runtime", "podman"], "");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.starts_with(
-            "error: invalid value 'docker' for '--runtime <RUNTIME>'\n  [possible values: mock]"
+            "error: invalid value 'podman' for '--runtime <RUNTIME>'\n  [possible values: mock, docker]"
         ),
         "{stderr}"
     );
@@ -424,7 +424,7 @@ fn a_bad_duration_is_refused_before_running() {
 }
 
 #[test]
-fn help_explains_the_scenario_file_the_outputs_and_the_stand_in_runtime() {
+fn help_explains_the_scenario_file_the_outputs_and_the_runtimes() {
     let out = podplay(&["run", "--help"], "");
     assert!(out.status.success());
     // clap pads its blank lines with spaces; the snapshot keeps none.
@@ -435,6 +435,8 @@ fn help_explains_the_scenario_file_the_outputs_and_the_stand_in_runtime() {
         .collect();
     expect![[r#"
         Run a scenario in virtual time and show what the kubelet does with its pods.
+
+        With `--runtime docker` it runs in real time on the local Docker engine instead, and prints the same views; everything podplay created there is removed at the end.
 
         FILE is a Scenario (`apiVersion: podplay.dev/v1alpha1`, `kind: Scenario`: objects applied at t=0, then steps such as `delete`, `forceDelete`, `exec`, `killContainer` and `apply` at virtual times) or plain Kubernetes manifests, which run with no steps. The run lasts `--for`, else the scenario's `spec.duration`, else 120s, and ends early when nothing more can happen. The same file and seed always print the same output.
 
@@ -454,12 +456,16 @@ fn help_explains_the_scenario_file_the_outputs_and_the_stand_in_runtime() {
                   [default: 1]
 
               --runtime <RUNTIME>
-                  The container runtime (only `mock` for now)
+                  The container runtime: `mock` (virtual time) or `docker` (the local Docker engine, in real time)
 
                   Possible values:
-                  - mock: The in-process runtime in virtual time. Until the mock runtime lands, a small scripted runtime stands in for it: it knows `sleep`, `echo`, `exit`, `trap ... TERM` and endless loops, but has no files, network or shell beyond those
+                  - mock:   The in-process runtime in virtual time (podplay-mock): images, a busybox-like shell, pod volumes and a network namespace per pod
+                  - docker: The local Docker engine (DOCKER_HOST or the default socket), in real time: the pod runs as a sandbox container and its containers, and everything podplay made is removed at the end, on error and on Ctrl-C
 
                   [default: mock]
+
+              --allow-host-access
+                  On Docker: run pods that reach the host (privileged, hostNetwork, hostPID, hostIPC, hostPath, added capabilities, host ports), which are refused otherwise
 
           -o, --output <OUTPUT>
                   What to print
@@ -470,6 +476,7 @@ fn help_explains_the_scenario_file_the_outputs_and_the_stand_in_runtime() {
                   - describe: `kubectl describe pod` for every pod at the end
                   - get:      `kubectl get pods` at the end
                   - jsonl:    One JSON object per line, in time order: Event, Pod, PodDeleted, Log and Exec records
+                  - logs:     The containers' output as `kubectl logs --prefix` prints it, and each exec with what it printed, led by the virtual time
 
                   [default: watch]
 
