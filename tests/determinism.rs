@@ -78,3 +78,37 @@ fn a_crash_loop_gives_the_native_golden_trace_in_wasm() {
 fn a_prestop_sleep_within_the_grace_period_gives_the_native_golden_trace_in_wasm() {
     check_golden("prestop-sleep-grace-period");
 }
+
+/// The mock runtime's scenarios (crates/mock/tests/determinism/scenarios.rs) and their golden
+/// traces, written by the native test `cargo test -p podplay-mock --test determinism`.
+#[path = "../crates/mock/tests/determinism/scenarios.rs"]
+mod mock_scenarios;
+
+const MOCK_GOLDEN: [(&str, &str); 3] = [
+    (
+        "liveness-probe",
+        include_str!("../crates/mock/tests/data/golden/liveness-probe.jsonl"),
+    ),
+    (
+        "shared-volume",
+        include_str!("../crates/mock/tests/data/golden/shared-volume.jsonl"),
+    ),
+    (
+        "oom-killed",
+        include_str!("../crates/mock/tests/data/golden/oom-killed.jsonl"),
+    ),
+];
+
+#[wasm_bindgen_test]
+fn the_mock_runtime_gives_the_native_golden_traces_in_wasm() {
+    for (name, text) in mock_scenarios::SCENARIOS {
+        let (_, expected) = MOCK_GOLDEN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("a golden file of that name");
+        let actual = mock_scenarios::jsonl(text, mock_scenarios::SEED);
+        if let Some(diff) = mock_scenarios::first_difference(&actual, expected) {
+            panic!("in wasm, the mock's trace of `{name}` is not its golden file:\n{diff}");
+        }
+    }
+}

@@ -148,3 +148,33 @@ test("the page plays the default pod's first minutes through the lifecycle engin
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("the page runs a pod's shell in the browser: the docs' liveness probe fails and restarts it", async () => {
+  const { page, problems } = await openPage();
+  const liveness = await readFile(join(root, "crates/engine/scenarios/liveness-probe.yaml"), "utf8");
+  await page.locator("#editor").fill(liveness);
+  await page.locator("#run .events").filter({ hasText: "Unhealthy" }).waitFor({ timeout: 30_000 });
+  const events = await page.locator("#run .events").textContent();
+  assert.match(
+    events,
+    /Unhealthy\s+pod\/liveness-exec\s+Liveness probe failed: cat: can't open '\/tmp\/healthy': No such file or directory/,
+  );
+  assert.match(events, /Killing\s+pod\/liveness-exec\s+Container liveness failed liveness probe, will be restarted/);
+  const watch = await page.locator("#run .watch").textContent();
+  assert.match(watch, /\bliveness-exec\s+1\/1\s+Running\s+1 \(/);
+  // The default pod's nginx logged its start-up lines before; the logs view follows the text.
+  const logs = await page.locator("#run .logs").textContent();
+  assert.doesNotMatch(logs, /nginx/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the default pod's nginx logs its start-up as the real image does", async () => {
+  const { page, problems } = await openPage();
+  await page.locator("#run .logs").waitFor();
+  const logs = await page.locator("#run .logs").textContent();
+  assert.match(logs, /\[pod\/web\/nginx\] \/docker-entrypoint\.sh: Configuration complete; ready for start up/);
+  assert.match(logs, /\[pod\/web\/nginx\] \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[notice\] 1#1: start worker processes/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

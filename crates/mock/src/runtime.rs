@@ -392,7 +392,10 @@ impl MockRuntime {
     ) {
         let now = self.now();
         self.next_ip += 1;
-        let ip = format!("10.244.0.{}", 3 + self.next_ip);
+        // The node's pod CIDR, 10.244.0.0/16, from .4 on as the scripted runtime and the
+        // kubenet-style allocators number them.
+        let n = 3 + self.next_ip;
+        let ip = format!("10.244.{}.{}", (n - 1) / 250, 1 + (n - 1) % 250);
         let sandbox = SandboxId(self.rng.hex(64));
         let mut k = self.machine.kernel.borrow_mut();
         let pod_id = k.add_pod(

@@ -918,16 +918,18 @@ impl Ctx {
     /// Spends `units` of CPU fuel; when this quantum's fuel is gone, the process waits for
     /// the next quantum of virtual time.
     pub async fn burn(&self, units: u32) {
+        let dead = {
+            let k = self.k.borrow();
+            k.procs.get(&self.pid).is_none_or(|p| p.zombie.is_some())
+        };
+        if dead {
+            // Killed while running (the OOM killer, its own `kill`): it never runs again; the
+            // machine drops its future.
+            return std::future::pending().await;
+        }
         let exhausted = {
             let mut k = self.k.borrow_mut();
             let now = k.now;
-            let dead = k.procs.get(&self.pid).is_none_or(|p| p.zombie.is_some());
-            if dead {
-                drop(k);
-                // Killed while running (the OOM killer, its own `kill`): it never runs again;
-                // the machine drops its future.
-                return std::future::pending().await;
-            }
             let Some(p) = k.procs.get_mut(&self.pid) else {
                 return;
             };
