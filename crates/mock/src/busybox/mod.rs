@@ -8,10 +8,12 @@
 //! applet's name; `bb_show_usage` prints the banner and the usage to stderr and exits 1).
 //! Start at [`run`]; the shell lives in [`crate::shell`].
 
+mod awk;
 mod files;
 mod net;
 pub mod printf;
 pub mod regex;
+mod sed;
 mod system;
 pub mod test;
 mod text;
@@ -26,12 +28,12 @@ pub const BANNER: &str = "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call b
 
 /// Every applet this busybox has, sorted: an image links each of them to `/bin/busybox`.
 pub const APPLETS: &[&str] = &[
-    "[", "[[", "ash", "base64", "basename", "cat", "chmod", "cp", "cut", "date", "dd", "dirname",
-    "du", "echo", "env", "expr", "false", "find", "grep", "head", "hostname", "id", "kill", "ln",
-    "ls", "mkdir", "mv", "nc", "nohup", "nslookup", "pidof", "printenv", "printf", "ps", "pwd",
-    "readlink", "realpath", "rev", "rm", "rmdir", "seq", "sh", "sleep", "sort", "stat", "sync",
-    "tail", "tee", "test", "timeout", "touch", "tr", "true", "uname", "uniq", "uptime", "usleep",
-    "wc", "wget", "which", "whoami", "xargs", "yes",
+    "[", "[[", "ash", "awk", "base64", "basename", "cat", "chmod", "cp", "cut", "date", "dd",
+    "dirname", "du", "echo", "env", "expr", "false", "find", "grep", "head", "hostname", "id",
+    "kill", "ln", "ls", "mkdir", "mv", "nc", "nohup", "nslookup", "pidof", "printenv", "printf",
+    "ps", "pwd", "readlink", "realpath", "rev", "rm", "rmdir", "sed", "seq", "sh", "sleep", "sort",
+    "stat", "sync", "tail", "tee", "test", "timeout", "touch", "tr", "true", "uname", "uniq",
+    "uptime", "usleep", "wc", "wget", "which", "whoami", "xargs", "yes",
 ];
 
 /// busybox's `main`: dispatches on the name it was run as (`sh`, `sleep`, ...), or on its first
@@ -118,6 +120,8 @@ async fn applet(ctx: &Ctx, name: &str, argv: &[String], args: &[String]) -> Opti
         "base64" => text::base64(ctx, a).await,
         "rev" => text::rev(ctx, a).await,
         "expr" => text::expr(ctx, a).await,
+        "sed" => sed::sed(ctx, a).await,
+        "awk" => awk::awk(ctx, a).await,
         "touch" => files::touch(ctx, a).await,
         "rm" => files::rm(ctx, a).await,
         "rmdir" => files::rmdir(ctx, a).await,
