@@ -68,9 +68,10 @@ fn a_directory_or_a_file_without_x_is_permission_denied_with_126() {
 fn exit_takes_a_status_and_rejects_garbage() {
     assert_eq!(sh("exit 3").0, 3);
     assert_eq!(sh("exit 300").0, 44);
+    // ash counts a `-c` script's lines from 0 (`lineno = 0; // bash compat`).
     assert_eq!(
         sh("exit abc; echo no"),
-        (2, lines("sh: exit: line 1: Illegal number: abc"))
+        (2, lines("sh: exit: line 0: Illegal number: abc"))
     );
 }
 
@@ -105,7 +106,7 @@ fn cd_to_a_missing_directory_reports_and_goes_on_with_status_2() {
         sh("cd /nonexistent; echo after $?"),
         (
             0,
-            lines("sh: cd: line 1: can't cd to /nonexistent: No such file or directory\nafter 2")
+            lines("sh: cd: line 0: can't cd to /nonexistent: No such file or directory\nafter 2")
         )
     );
 }

@@ -127,12 +127,14 @@ pub async fn printf(ctx: &Ctx, applet: &str, args: &[String]) -> i32 {
         return 1;
     }
     let (bytes, errors, code) = printf_bytes(args);
-    let mut o = Out::stdout(ctx);
-    o.push(&bytes);
-    o.flush().await;
+    // The messages go to stderr as they happen while the output waits in stdio's buffer
+    // until printf ends: a pipe or the container log sees the messages first.
     for e in &errors {
         error(ctx, applet, e).await;
     }
+    let mut o = Out::stdout(ctx);
+    o.push(&bytes);
+    o.flush().await;
     code
 }
 
@@ -158,8 +160,8 @@ impl Printf {
         a
     }
 
-    /// `my_xstrtoll`: a number, `'c` for a character's code; garbage is an error (the value
-    /// read so far is used).
+    /// `my_xstrtoll`: a number, `'c` for a character's code; garbage (`12abc`) is an error
+    /// and stands for 0 (`bb_strtoll` fails, and `my_xstrtoll` then uses 0).
     fn int_arg(&mut self, s: Option<&str>) -> i64 {
         let Some(s) = s else { return 0 };
         if let Some(rest) = s.strip_prefix('\'').or_else(|| s.strip_prefix('"')) {
@@ -190,6 +192,7 @@ impl Printf {
         if end != digits.len() || body.is_empty() {
             self.errors.push(format!("invalid number '{s}'"));
             self.failed = true;
+            return 0;
         }
         if neg {
             -v
@@ -282,12 +285,20 @@ impl Printf {
                     );
                 }
             }
-            // Length modifiers are accepted and ignored.
-            while f.get(i).is_some_and(|c| b"hlLqjzt".contains(c)) {
+            // The size modifiers `l`, `L`, `h` and `z` are removed from the format (busybox's
+            // print_direc), and an invalid directive is reported as what is left of the
+            // format from its `%` on: `%z\n` says `%\n: invalid format`.
+            let mods_at = i;
+            while f.get(i).is_some_and(|c| b"hlLz".contains(c)) {
                 i += 1;
             }
+            let invalid = |conv_at: usize| {
+                let mut d = f[start..mods_at].to_vec();
+                d.extend_from_slice(&f[conv_at..]);
+                Step::Invalid(String::from_utf8_lossy(&d).into_owned())
+            };
             let Some(&conv) = f.get(i) else {
-                return Step::Invalid(String::from_utf8_lossy(&f[start..]).into_owned());
+                return invalid(i);
             };
             i += 1;
             let mut spec = Conv {
@@ -382,9 +393,7 @@ impl Printf {
                     };
                     self.number(&spec, sign, "", &body);
                 }
-                _ => {
-                    return Step::Invalid(String::from_utf8_lossy(&f[start..i]).into_owned());
-                }
+                _ => return invalid(i - 1),
             }
         }
         Step::Done

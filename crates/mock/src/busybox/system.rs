@@ -527,42 +527,45 @@ pub async fn kill_main(ctx: &Ctx, prefix: &str, args: &[String], jobs: &[(u32, u
                     out.push_str(&format!("{n:2}) {name}\n"));
                 }
             } else {
+                // kill.c: a number is masked with 0x7f (`kill -l $?` after a signal names
+                // it) and printed by `get_signame`, which falls back to the number itself;
+                // `0` is EXIT. A name prints its number.
                 for a in &args[1..] {
-                    if let Ok(n) = a.parse::<usize>() {
-                        let n = if n > 128 { n - 128 } else { n };
-                        match SIGNAL_NAMES.get(n).filter(|s| !s.is_empty()) {
-                            Some(name) => out.push_str(&format!("{name}\n")),
-                            None => {
+                    let name = a.to_ascii_uppercase();
+                    let name = name.strip_prefix("SIG").unwrap_or(&name);
+                    let known = SIGNAL_NAMES
+                        .iter()
+                        .position(|s| *s == name && !s.is_empty());
+                    if a.starts_with(|c: char| c.is_ascii_digit()) {
+                        match a.parse::<u32>() {
+                            Ok(n) => {
+                                let n = (n & 0x7f) as usize;
+                                match SIGNAL_NAMES.get(n).filter(|s| !s.is_empty()) {
+                                    Some(name) => out.push_str(&format!("{name}\n")),
+                                    None if n == 0 => out.push_str("EXIT\n"),
+                                    None => out.push_str(&format!("{n}\n")),
+                                }
+                            }
+                            Err(_) => {
                                 out.flush().await;
-                                error(ctx, prefix, &format!("bad signal name '{a}'")).await;
+                                error(ctx, prefix, &format!("unknown signal '{a}'")).await;
                                 return 1;
                             }
                         }
+                    } else if let Some(n) = known {
+                        out.push_str(&format!("{n}\n"));
                     } else {
-                        let upper = a.to_ascii_uppercase();
-                        let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-                        match SIGNAL_NAMES
-                            .iter()
-                            .position(|s| *s == name && !s.is_empty())
-                        {
-                            Some(n) => out.push_str(&format!("{n}\n")),
-                            None => {
-                                out.flush().await;
-                                error(ctx, prefix, &format!("bad signal name '{a}'")).await;
-                                return 1;
-                            }
-                        }
+                        out.flush().await;
+                        error(ctx, prefix, &format!("unknown signal '{a}'")).await;
+                        return 1;
                     }
                 }
             }
             out.flush().await;
             return 0;
         }
-        if first == "-s" || first == "-n" {
-            let Some(name) = args.get(1) else {
-                show_usage(ctx, "kill").await;
-                return 1;
-            };
+        if (first == "-s" || first == "-n") && args.len() > 1 {
+            let name = &args[1];
             match parse_signal(name) {
                 Some(s) => sig = s,
                 None => {
@@ -587,7 +590,7 @@ pub async fn kill_main(ctx: &Ctx, prefix: &str, args: &[String], jobs: &[(u32, u
         i += 1;
     }
     if i >= args.len() {
-        show_usage(ctx, "kill").await;
+        error(ctx, prefix, "you need to specify whom to kill").await;
         return 1;
     }
     let mut status = 0;

@@ -97,10 +97,10 @@ impl Tester<'_> {
             2 => {
                 if a[0] == "!" {
                     Ok(a[1].is_empty())
-                } else if is_unary(a[0]) {
-                    self.unary(a[0], a[1])
                 } else {
-                    Err(format!("{}: unary operator expected", a[0]))
+                    // busybox parses the rest as an expression: `-f FILE` is a unary test,
+                    // `1 -lt` wants its operand, `a b` leaves `b` over ("unknown operand").
+                    self.general(a)
                 }
             }
             3 => {

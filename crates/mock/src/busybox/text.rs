@@ -414,6 +414,20 @@ pub async fn grep_as(ctx: &Ctx, applet: &str, args: &[String], egrep: bool) -> i
     let only = o.has('o');
     let numbers = o.has('n');
     let max = o.value('m').and_then(|m| m.parse::<u64>().ok());
+    // -A/-B/-C (FEATURE_GREP_CONTEXT): lines after and before each match, `-` instead of `:`
+    // after their file name and number, and `--` where printed lines are not contiguous.
+    let context = o.value('C').and_then(|n| n.parse::<usize>().ok());
+    let lines_after = o
+        .value('A')
+        .and_then(|n| n.parse::<usize>().ok())
+        .or(context)
+        .unwrap_or(0);
+    let lines_before = o
+        .value('B')
+        .and_then(|n| n.parse::<usize>().ok())
+        .or(context)
+        .unwrap_or(0);
+    let mut last_printed = 0u64;
     let mut files = o.args.clone();
     if o.has('r') || o.has('R') {
         let roots = if files.is_empty() {
@@ -449,7 +463,21 @@ pub async fn grep_as(ctx: &Ctx, applet: &str, args: &[String], egrep: bool) -> i
         };
         let mut count = 0u64;
         let mut line_no = 0u64;
+        let mut before: std::collections::VecDeque<(u64, String)> =
+            std::collections::VecDeque::new();
+        let mut after_left = 0usize;
+        let prefix_of = |line_no: u64, deco: char| match (names, numbers) {
+            (true, true) => format!("{shown}{deco}{line_no}{deco}"),
+            (true, false) => format!("{shown}{deco}"),
+            (false, true) => format!("{line_no}{deco}"),
+            (false, false) => String::new(),
+        };
+        let context_on = lines_before > 0 || lines_after > 0;
+        let printing = !quiet && !list && !count_only && !list_missing;
         loop {
+            if max.is_some_and(|m| count >= m) && after_left == 0 {
+                break;
+            }
             let line = match input.line(ctx).await {
                 Ok(Some(l)) => l,
                 Ok(None) => break,
@@ -463,8 +491,22 @@ pub async fn grep_as(ctx: &Ctx, applet: &str, args: &[String], egrep: bool) -> i
             let text = String::from_utf8_lossy(&line);
             let text = text.strip_suffix('\n').unwrap_or(&text);
             let spans = matches(&pats, text, icase, word, whole);
-            let selected = spans.is_empty() == invert;
+            let selected = spans.is_empty() == invert && max.is_none_or(|m| count < m);
             if !selected {
+                if printing && after_left > 0 {
+                    if context_on && last_printed > 0 && last_printed + 1 < line_no {
+                        out.write_str("--\n").await;
+                    }
+                    last_printed = line_no;
+                    out.write_str(&format!("{}{text}\n", prefix_of(line_no, '-')))
+                        .await;
+                    after_left -= 1;
+                } else if lines_before > 0 {
+                    if before.len() == lines_before {
+                        before.pop_front();
+                    }
+                    before.push_back((line_no, text.to_string()));
+                }
                 continue;
             }
             any = true;
@@ -478,12 +520,19 @@ pub async fn grep_as(ctx: &Ctx, applet: &str, args: &[String], egrep: bool) -> i
                 break;
             }
             if !count_only && !list_missing {
-                let prefix = match (names, numbers) {
-                    (true, true) => format!("{shown}:{line_no}:"),
-                    (true, false) => format!("{shown}:"),
-                    (false, true) => format!("{line_no}:"),
-                    (false, false) => String::new(),
-                };
+                for (n, l) in std::mem::take(&mut before) {
+                    if context_on && last_printed > 0 && last_printed + 1 < n {
+                        out.write_str("--\n").await;
+                    }
+                    last_printed = n;
+                    out.write_str(&format!("{}{l}\n", prefix_of(n, '-'))).await;
+                }
+                if context_on && last_printed > 0 && last_printed + 1 < line_no {
+                    out.write_str("--\n").await;
+                }
+                last_printed = line_no;
+                after_left = lines_after;
+                let prefix = prefix_of(line_no, ':');
                 if only && !invert {
                     let chars: Vec<char> = text.chars().collect();
                     for (s, e) in spans {
@@ -493,9 +542,6 @@ pub async fn grep_as(ctx: &Ctx, applet: &str, args: &[String], egrep: bool) -> i
                 } else {
                     out.write_str(&format!("{prefix}{text}\n")).await;
                 }
-            }
-            if max.is_some_and(|m| count >= m) {
-                break;
             }
         }
         input.close(ctx);
@@ -913,18 +959,294 @@ pub async fn tr(ctx: &Ctx, args: &[String]) -> i32 {
     0
 }
 
-/// `sort [-nrufbs] [-t C] [-k N[,M]] [-o FILE] [FILE]...`
+/// The sort types and key modifiers of busybox's sort.c (`FLAG_*`); `BB` is `b` after the
+/// comma of a key (strip trailing blanks), `NO_TIE_BREAK` disables the last-resort compare.
+mod sortflag {
+    pub const N: u32 = 1 << 0;
+    pub const G: u32 = 1 << 1;
+    pub const U: u32 = 1 << 4;
+    pub const C: u32 = 1 << 5;
+    pub const S: u32 = 1 << 6;
+    pub const B: u32 = 1 << 8;
+    pub const R: u32 = 1 << 9;
+    pub const D: u32 = 1 << 10;
+    pub const F: u32 = 1 << 11;
+    pub const I: u32 = 1 << 12;
+    pub const BB: u32 = 1 << 31;
+    pub const NO_TIE_BREAK: u32 = 1 << 30;
+}
+
+/// One `-k START[.CHAR][FLAGS][,END[.CHAR][FLAGS]]`: busybox's `struct sort_key`.
+#[derive(Clone, Copy, Default)]
+struct SortKey {
+    /// Start field, start char, end field, end char (0: not given).
+    range: [usize; 4],
+    flags: u32,
+}
+
+/// Parses a `-k` value as sort_main does; the error is busybox's message.
+fn parse_sort_key(k: &str) -> Result<SortKey, &'static str> {
+    use sortflag::*;
+    let mut key = SortKey::default();
+    let b = k.as_bytes();
+    let mut p = 0;
+    let mut i = 0;
+    let number = |p: &mut usize| -> Result<usize, &'static str> {
+        let start = *p;
+        while *p < b.len() && b[*p].is_ascii_digit() {
+            *p += 1;
+        }
+        match k[start..*p].parse::<usize>() {
+            Ok(n) if n > 0 && n <= i32::MAX as usize => Ok(n),
+            _ => Err("bad field specification"),
+        }
+    };
+    while p < b.len() {
+        key.range[2 * i] = number(&mut p)?;
+        if b.get(p) == Some(&b'.') {
+            p += 1;
+            key.range[2 * i + 1] = number(&mut p)?;
+        }
+        while p < b.len() {
+            if b[p] == b',' && i == 0 {
+                i = 1;
+                p += 1;
+                break;
+            }
+            let flag = match b[p] {
+                b'n' => N,
+                b'g' => G,
+                b'b' if i == 1 => BB,
+                b'b' => B,
+                b'r' => R,
+                b'd' => D,
+                b'f' => F,
+                b'i' => I,
+                b'M' => 1 << 2,
+                b'V' | b'u' | b'c' | b's' | b'z' | b'm' | b'S' | b'T' | b'o' | b'k' | b't' => {
+                    return Err("unknown sort type")
+                }
+                _ => return Err("unknown key option"),
+            };
+            key.flags |= flag;
+            p += 1;
+        }
+    }
+    Ok(key)
+}
+
+/// busybox's `get_key`: the part of `line` a key compares, with `-b`, `-d`, `-i`, `-f`
+/// applied.
+fn sort_key_text(line: &str, key: &SortKey, flags: u32, sep: Option<u8>) -> String {
+    use sortflag::*;
+    if key.range == [1, 0, 0, 0] && flags & (B | D | F | I | BB) == 0 {
+        return line.to_string();
+    }
+    let s = line.as_bytes();
+    let len = s.len();
+    let mut start = 0;
+    for j in 0..2 {
+        let mut end;
+        if key.range[2 * j] == 0 {
+            end = len;
+        } else {
+            let mut ch = 0u8;
+            end = 0;
+            for _ in 1..key.range[2 * j] + j {
+                match sep {
+                    // Skip the body of the field and its separator (`ch` ends as the
+                    // separator, or 0 at the end of the line).
+                    Some(sep) => loop {
+                        ch = s.get(end).copied().unwrap_or(0);
+                        if ch == 0 {
+                            break;
+                        }
+                        end += 1;
+                        if ch == sep {
+                            break;
+                        }
+                    },
+                    None => {
+                        while end < len && s[end].is_ascii_whitespace() {
+                            end += 1;
+                        }
+                        while end < len && !s[end].is_ascii_whitespace() {
+                            end += 1;
+                        }
+                    }
+                }
+            }
+            // Remove the last delimiter: "abc:def:" => "abc:def".
+            if j == 1 && ch != 0 {
+                end -= 1;
+            }
+        }
+        if j == 0 {
+            start = end;
+        } else {
+            let mut end = end;
+            if flags & B != 0 {
+                while start < len && s[start].is_ascii_whitespace() {
+                    start += 1;
+                }
+            }
+            if flags & BB != 0 {
+                while end > start && s[end - 1].is_ascii_whitespace() {
+                    end -= 1;
+                }
+            }
+            if key.range[3] != 0 {
+                end = key.range[3].min(len);
+            }
+            if key.range[1] != 0 {
+                start = (start + key.range[1] - 1).min(len);
+            }
+            end = end.max(start);
+            let mut k: Vec<u8> = s[start..end].to_vec();
+            if flags & D != 0 {
+                k.retain(|c| c.is_ascii_whitespace() || c.is_ascii_alphanumeric());
+            }
+            if flags & I != 0 {
+                k.retain(|c| (0x20..0x7f).contains(c));
+            }
+            if flags & F != 0 {
+                k.make_ascii_uppercase();
+            }
+            return String::from_utf8_lossy(&k).into_owned();
+        }
+    }
+    unreachable!("the loop returns on its second pass")
+}
+
+/// C's `strtod` on a prefix: the number and whether any was read.
+fn strtod_prefix(s: &str) -> (f64, bool) {
+    let t = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let b = t.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let digits_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if i == digits_start || (i == digits_start + 1 && b[digits_start] == b'.') {
+        return (0.0, false);
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if matches!(b.get(j), Some(b'-' | b'+')) {
+            j += 1;
+        }
+        if b.get(j).is_some_and(u8::is_ascii_digit) {
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            i = j;
+        }
+    }
+    (t[..i].parse().unwrap_or(0.0), true)
+}
+
+/// busybox's `compare_keys`: key by key (a key's own flags replace the global ones), then
+/// the whole lines bytewise unless `-s` (or `-u`'s no-tie-break); `-r` of the flags in force
+/// last reverses.
+fn sort_compare(a: &str, b: &str, keys: &[SortKey], global: u32, sep: Option<u8>) -> i32 {
+    use sortflag::*;
+    let mut flags = global;
+    let mut r = 0i32;
+    for key in keys {
+        if r != 0 {
+            break;
+        }
+        flags = if key.flags != 0 { key.flags } else { global };
+        let x = sort_key_text(a, key, flags, sep);
+        let y = sort_key_text(b, key, flags, sep);
+        r = if flags & G != 0 {
+            let ((dx, okx), (dy, oky)) = (strtod_prefix(&x), strtod_prefix(&y));
+            match (okx, oky) {
+                (false, false) => 0,
+                (false, true) => -1,
+                (true, false) => 1,
+                _ => dx.partial_cmp(&dy).map_or(0, |o| o as i32),
+            }
+        } else if flags & N != 0 {
+            let (dx, dy) = (strtod_prefix(&x).0, strtod_prefix(&y).0);
+            dx.partial_cmp(&dy).map_or(0, |o| o as i32)
+        } else {
+            x.as_bytes().cmp(y.as_bytes()) as i32
+        };
+    }
+    if r == 0 && global & (S | NO_TIE_BREAK) == 0 {
+        flags = global;
+        r = a.as_bytes().cmp(b.as_bytes()) as i32;
+    }
+    if flags & R != 0 {
+        -r
+    } else {
+        r
+    }
+}
+
+/// `sort [-nrufbsgcdi] [-t C] [-k KEY]... [-o FILE] [FILE]...` (coreutils/sort.c).
 pub async fn sort(ctx: &Ctx, args: &[String]) -> i32 {
+    use sortflag::*;
     let o = match opts(ctx, "sort", args, &short("nrufbsgcmzdihMVk:t:o:T:S:")).await {
         Ok(o) => o,
         Err(c) => return c,
     };
+    let mut global = 0u32;
+    for (c, bit) in [
+        ('n', N),
+        ('g', G),
+        ('u', U),
+        ('c', C),
+        ('s', S),
+        ('b', B | BB),
+        ('r', R),
+        ('d', D),
+        ('f', F),
+        ('i', I),
+    ] {
+        if o.has(c) {
+            global |= bit;
+        }
+    }
+    let sep = match o.value('t') {
+        None => None,
+        Some(t) if t.len() == 1 => Some(t.as_bytes()[0]),
+        Some(_) => {
+            error(ctx, "sort", "bad -t parameter").await;
+            return 2;
+        }
+    };
+    let mut keys = Vec::new();
+    for k in o.values('k') {
+        match parse_sort_key(k) {
+            Ok(key) => keys.push(key),
+            Err(m) => {
+                error(ctx, "sort", m).await;
+                return 2;
+            }
+        }
+    }
+    if keys.is_empty() {
+        keys.push(SortKey {
+            range: [1, 0, 0, 0],
+            flags: 0,
+        });
+    }
     let mut lines: Vec<String> = Vec::new();
-    let mut status = 0;
     for path in files_or_stdin(&o.args) {
+        // coreutils 6.9 compat: the first file that cannot be opened ends sort.
         let Some(mut input) = open_input(ctx, "sort", &path, Warn::Path).await else {
-            status = 2;
-            continue;
+            return 2;
         };
         let data = input.all(ctx).await.unwrap_or_default();
         input.close(ctx);
@@ -933,84 +1255,20 @@ pub async fn sort(ctx: &Ctx, args: &[String]) -> i32 {
             lines.push(s.strip_suffix('\n').unwrap_or(&s).to_string());
         }
     }
-    if status != 0 {
-        return status;
-    }
-    let numeric = o.has('n') || o.has('g') || o.has('h');
-    let fold = o.has('f');
-    let blanks = o.has('b');
-    let sep = o.value('t').and_then(|t| t.chars().next());
-    let key = o.value('k').map(|k| {
-        let (a, b) = k.split_once(',').unwrap_or((k, ""));
-        let num = |s: &str| {
-            s.split('.').next().and_then(|n| {
-                n.trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                    .parse::<usize>()
-                    .ok()
-            })
-        };
-        (num(a).unwrap_or(1).max(1), num(b))
-    });
-    let key_of = |line: &str| -> String {
-        let Some((start, end)) = key else {
-            return line.to_string();
-        };
-        let fields: Vec<&str> = match sep {
-            Some(c) => line.split(c).collect(),
-            None => line.split_whitespace().collect(),
-        };
-        let end = end.unwrap_or(fields.len()).min(fields.len());
-        if start > end {
-            return String::new();
-        }
-        let joiner = sep.map(|c| c.to_string()).unwrap_or_else(|| " ".into());
-        fields[start - 1..end].join(&joiner)
-    };
-    let num_of = |s: &str| -> f64 {
-        let t = s.trim_start();
-        let end = t
-            .char_indices()
-            .find(|(i, c)| {
-                !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
-            })
-            .map_or(t.len(), |(i, _)| i);
-        t[..end].parse().unwrap_or(0.0)
-    };
-    let cmp = |a: &String, b: &String| -> std::cmp::Ordering {
-        let (ka, kb) = (key_of(a), key_of(b));
-        let (ka, kb) = if blanks {
-            (ka.trim_start().to_string(), kb.trim_start().to_string())
-        } else {
-            (ka, kb)
-        };
-        let primary = if numeric {
-            num_of(&ka)
-                .partial_cmp(&num_of(&kb))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        } else if fold {
-            ka.to_uppercase().cmp(&kb.to_uppercase())
-        } else {
-            ka.cmp(&kb)
-        };
-        if primary != std::cmp::Ordering::Equal || o.has('s') {
-            return primary;
-        }
-        a.cmp(b)
-    };
-    lines.sort_by(&cmp);
-    if o.has('r') {
-        lines.reverse();
-    }
-    if o.has('u') {
-        lines.dedup_by(|a, b| {
-            if numeric {
-                num_of(&key_of(a)) == num_of(&key_of(b))
-            } else if fold {
-                key_of(a).to_uppercase() == key_of(b).to_uppercase()
-            } else {
-                key_of(a) == key_of(b)
+    if global & C != 0 {
+        let limit = if global & U != 0 { -1 } else { 0 };
+        for i in 1..lines.len() {
+            if sort_compare(&lines[i - 1], &lines[i], &keys, global, sep) > limit {
+                ctx.print(2, &format!("Check line {i}\n")).await;
+                return 1;
             }
-        });
+        }
+        return 0;
+    }
+    lines.sort_by(|a, b| sort_compare(a, b, &keys, global, sep).cmp(&0));
+    if global & U != 0 {
+        let flags = global | NO_TIE_BREAK;
+        lines.dedup_by(|later, kept| sort_compare(kept, later, &keys, flags, sep) == 0);
     }
     let mut text = String::new();
     for l in &lines {
@@ -1190,8 +1448,9 @@ pub async fn seq(ctx: &Ctx, args: &[String]) -> i32 {
                     decimals = decimals.max(d.len());
                 }
             }
+            // seq.c: an operand strtod() cannot read whole is bb_show_usage().
             _ => {
-                error(ctx, "seq", &format!("invalid number '{r}'")).await;
+                show_usage(ctx, "seq").await;
                 return 1;
             }
         }
@@ -1290,12 +1549,18 @@ pub async fn dirname(ctx: &Ctx, args: &[String]) -> i32 {
     0
 }
 
-/// `dirname(3)`.
+/// glibc's `dirname(3)` (busybox's dirname calls it): a directory of slashes alone is `/`,
+/// except that exactly two leading slashes stay `//` (POSIX leaves `//` to the system).
 pub fn dirname_of(path: &str) -> String {
+    let root = if path.starts_with("//") && !path.starts_with("///") {
+        "//"
+    } else {
+        "/"
+    };
     let t = path.trim_end_matches('/');
     if t.is_empty() {
         return if path.starts_with('/') {
-            "/".into()
+            root.into()
         } else {
             ".".into()
         };
@@ -1305,7 +1570,7 @@ pub fn dirname_of(path: &str) -> String {
         Some(i) => {
             let d = t[..i].trim_end_matches('/');
             if d.is_empty() {
-                "/".into()
+                root.into()
             } else {
                 d.into()
             }
@@ -1416,8 +1681,8 @@ pub async fn rev(ctx: &Ctx, args: &[String]) -> i32 {
 /// it is, 2 for an invalid expression.
 pub async fn expr(ctx: &Ctx, args: &[String]) -> i32 {
     if args.is_empty() {
-        show_usage(ctx, "expr").await;
-        return 1;
+        error(ctx, "expr", "too few arguments").await;
+        return 2;
     }
     let toks: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut e = Expr { t: &toks, i: 0 };

@@ -284,7 +284,8 @@ pub(crate) fn getopt(args: &[String], spec: &Spec) -> Result<Opts, OptError> {
                 (matches.len() == 1).then(|| matches[0])
             });
             let Some((full, c, arg)) = found else {
-                return Err(OptError::UnknownLong(name.to_string()));
+                // glibc names the whole argument, `=VALUE` included.
+                return Err(OptError::UnknownLong(long.to_string()));
             };
             if *arg {
                 let v = match val {

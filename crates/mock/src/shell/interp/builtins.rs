@@ -131,11 +131,13 @@ impl Shell {
                         crate::busybox::show_usage_for(&self.ctx, "printf").await;
                         1
                     } else {
+                        // Messages as they happen, the output from stdio's buffer when
+                        // the builtin ends (ash flushes stdout after each builtin).
                         let (out, errors, code) = printf_bytes(args);
-                        let _ = self.ctx.write(1, &out).await;
                         for e in errors {
                             self.ctx.print(2, &format!("{}: {e}\n", self.applet)).await;
                         }
+                        let _ = self.ctx.write(1, &out).await;
                         code
                     }
                 }
@@ -171,8 +173,10 @@ impl Shell {
                 "command" => return self.command_cmd(args).await,
                 "local" => {
                     if !self.in_function() {
+                        // ash_msg_and_raise_error: the shell's error exception.
                         self.builtin_err("local", "not in a function").await;
-                        2
+                        self.status = 2;
+                        return Err(Jump::Error);
                     } else {
                         let mut status = 0;
                         for a in args {
@@ -304,13 +308,14 @@ impl Shell {
                             }
                         },
                     };
+                    // ash's `shiftcmd`: `if (n > shellparam.nparam) return 1;`, silently
+                    // (dash's "can't shift that many" is not busybox's).
                     if n > self.positional.len() {
-                        self.builtin_err("shift", "can't shift that many").await;
-                        self.status = 2;
-                        return Err(Jump::Error);
+                        1
+                    } else {
+                        self.positional.drain(..n);
+                        0
                     }
-                    self.positional.drain(..n);
-                    0
                 }
                 "export" | "readonly" => return self.export(name, args).await,
                 "unset" => {
@@ -367,9 +372,25 @@ impl Shell {
                         };
                         match path {
                             Ok(p) => {
+                                // shellexec from the builtin: a failure is the builtin's
+                                // message (`sh: exec: line N: PROG: not found`).
                                 let env = self.environment(&[]);
-                                self.status =
-                                    self.exec_program(&p, &prog, args.to_vec(), env).await;
+                                self.status = match self.ctx.exec(&p, args.to_vec(), env).await {
+                                    Ok(code) => code,
+                                    Err(e) => {
+                                        let (msg, code) = match e {
+                                            Errno::ENOENT | Errno::ENOTDIR => {
+                                                ("not found".to_string(), 127)
+                                            }
+                                            Errno::EISDIR => {
+                                                (Errno::EACCES.message().to_string(), 126)
+                                            }
+                                            e => (e.message().to_string(), 126),
+                                        };
+                                        self.builtin_err("exec", &format!("{prog}: {msg}")).await;
+                                        code
+                                    }
+                                };
                             }
                             Err(_) => {
                                 self.builtin_err("exec", &format!("{prog}: not found"))

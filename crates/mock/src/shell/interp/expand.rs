@@ -426,7 +426,8 @@ impl Shell {
     }
 
     /// `$(...)`: the list runs in a forked copy of the shell with stdout on a pipe; trailing
-    /// newlines are dropped; `$?` becomes its status.
+    /// newlines are dropped; its status is kept as ash's `back_exitstatus` (`$?` is the
+    /// previous command's until the command ends).
     pub(crate) fn command_subst<'a>(
         &'a mut self,
         list: &'a Rc<List>,
@@ -464,7 +465,7 @@ impl Shell {
                 }
             }
             let _ = self.ctx.close(r);
-            self.status = match self.ctx.wait(pid, false).await {
+            self.back_status = match self.ctx.wait(pid, false).await {
                 Ok(w) => status_of(w),
                 Err(_) => 1,
             };
@@ -776,7 +777,7 @@ impl Shell {
     }
 
     /// Pathname expansion of a pattern (ash's `expmeta`): matches sorted bytewise; names
-    /// starting with `.` only when the pattern's component does.
+    /// starting with `.` (`.` and `..` among them) only when the pattern's component does.
     pub(crate) fn glob(&self, pattern: &str) -> Vec<String> {
         let absolute = pattern.starts_with('/');
         let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
@@ -798,9 +799,14 @@ impl Shell {
                 let explicit_dot = comp.starts_with('.') || comp.starts_with("\\.");
                 for r in &results {
                     let dir = if r.is_empty() { "." } else { r.as_str() };
-                    let Ok(entries) = self.ctx.list(dir) else {
+                    let Ok(mut entries) = self.ctx.list(dir) else {
                         continue;
                     };
+                    // readdir() returns `.` and `..` too: `.*` matches them.
+                    if explicit_dot {
+                        entries.push((".".into(), Kind::Dir));
+                        entries.push(("..".into(), Kind::Dir));
+                    }
                     for (name, kind) in entries {
                         if name.starts_with('.') && !explicit_dot {
                             continue;
@@ -877,27 +883,10 @@ fn remove_suffix(v: &str, pat: &str, largest: bool) -> String {
     v.to_string()
 }
 
-/// `${v/pat/rep}` and `${v//pat/rep}`: the longest match at the leftmost position; `#` and
-/// `%` anchor the pattern at the start or the end.
+/// `${v/pat/rep}` and `${v//pat/rep}`: the longest match at the leftmost position (ash's
+/// `subevalvar`, VSREPLACE). ash has no anchors: in `${v/#pat/rep}` the `#` is part of the
+/// pattern, as is `%` in `${v/%pat/rep}` (bash's anchors are not busybox's).
 fn replace(v: &str, pat: &str, rep: &str, all: bool) -> String {
-    if let Some(p) = pat.strip_prefix('#') {
-        let b = boundaries(v);
-        for &i in b.iter().rev() {
-            if fnmatch(p, &v[..i]) {
-                return format!("{rep}{}", &v[i..]);
-            }
-        }
-        return v.to_string();
-    }
-    if let Some(p) = pat.strip_prefix('%') {
-        let b = boundaries(v);
-        for &i in &b {
-            if fnmatch(p, &v[i..]) {
-                return format!("{}{rep}", &v[..i]);
-            }
-        }
-        return v.to_string();
-    }
     if pat.is_empty() {
         return v.to_string();
     }
@@ -965,8 +954,10 @@ mod tests {
         assert_eq!(replace("hello world", "o", "0", false), "hell0 world");
         assert_eq!(replace("hello world", "o", "0", true), "hell0 w0rld");
         assert_eq!(replace("aXbXc", "X*", "-", false), "a-");
-        assert_eq!(replace("abc", "#a", "z", false), "zbc");
-        assert_eq!(replace("abc", "%c", "z", false), "abz");
+        // No anchors in ash: `#` and `%` are pattern characters.
+        assert_eq!(replace("abc", "#a", "z", false), "abc");
+        assert_eq!(replace("#abc", "#a", "z", false), "zbc");
+        assert_eq!(replace("abc%c", "%c", "z", false), "abcz");
         assert_eq!(replace("a.b.c", "\\.", "/", true), "a/b/c");
     }
 }

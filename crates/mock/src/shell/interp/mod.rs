@@ -128,6 +128,9 @@ pub struct Shell {
     pub(crate) traps: BTreeMap<i32, Rc<str>>,
     /// `$?`.
     pub(crate) status: i32,
+    /// The status of the last command substitution (ash's `back_exitstatus`): a command of
+    /// assignments alone takes it as its status; `$?` is not changed by it.
+    pub(crate) back_status: i32,
     last_bg: Option<u32>,
     jobs: Vec<Job>,
     next_job: u32,
@@ -213,7 +216,9 @@ pub async fn main_with(ctx: &Ctx, argv: Vec<String>) -> i32 {
             sh.script = true;
         }
         sh.positional = rest.collect();
-        let _ = sh.run_text(&command, 1, true).await;
+        // ash_main sets `lineno = 0; // bash compat` before `evalstring(minusc, EV_EXIT)`:
+        // a `-c` script's first line is line 0 in messages and $LINENO.
+        let _ = sh.run_text(&command, 0, true).await;
         return sh.exit_shell().await;
     }
     let script_file = if read_stdin { None } else { rest.next() };
@@ -268,6 +273,7 @@ impl Shell {
             funcs: BTreeMap::new(),
             traps: BTreeMap::new(),
             status: 0,
+            back_status: 0,
             last_bg: None,
             jobs: Vec::new(),
             next_job: 1,
@@ -305,6 +311,11 @@ impl Shell {
         }
         sh.set_plain("IFS", " \t\n");
         sh.set_plain("OPTIND", "1");
+        // Started without a PATH (`env -i sh`), busybox's ash exports its default one:
+        // `env -i A=1 sh -c env` lists PATH=/sbin:/usr/sbin:/bin:/usr/bin (busybox 1.35).
+        if let Some(v) = sh.vars.get_mut("PATH") {
+            v.exported = true;
+        }
         let ppid = sh.ctx.ns_ppid().to_string();
         sh.set_plain("PPID", &ppid);
         let shlvl = sh
@@ -719,6 +730,9 @@ impl Shell {
             if r.is_ok() {
                 self.status = i32::from(self.status == 0);
             }
+            // `set -e` ignores a pipeline beginning with `!` (POSIX; ash evaluates it with
+            // EV_TESTED).
+            return r;
         }
         r?;
         self.errexit_check()
@@ -1046,7 +1060,7 @@ impl Shell {
     /// substitution's (0 without one).
     fn assignments_only<'a>(&'a mut self, sc: &'a SimpleCommand) -> Fut<'a, Flow> {
         Box::pin(async move {
-            self.status = 0;
+            self.back_status = 0;
             let mut values = Vec::with_capacity(sc.assignments.len());
             for a in &sc.assignments {
                 let v = self.expand_string(&a.value).await?;
@@ -1059,7 +1073,7 @@ impl Shell {
                     .collect();
                 self.trace(&owned, &[]).await;
             }
-            let status = self.status;
+            let status = self.back_status;
             for (k, v) in values {
                 if let Err(m) = self.set_var(k, &v) {
                     return Err(self.raise(&m).await);
