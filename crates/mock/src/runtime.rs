@@ -106,6 +106,8 @@ enum Waiter {
     Exec {
         op: OpId,
         output: Rc<RefCell<Vec<u8>>>,
+        /// The command, for the timeout's message.
+        command: String,
     },
     Probe {
         op: OpId,
@@ -283,7 +285,7 @@ impl MockRuntime {
                 }
                 Notice::ProcessExited { at, pid, code } => {
                     match self.waiters.remove(&pid) {
-                        Some(Waiter::Exec { op, output }) => {
+                        Some(Waiter::Exec { op, output, .. }) => {
                             let output = String::from_utf8_lossy(&output.borrow()).into_owned();
                             self.push(
                                 at,
@@ -333,10 +335,15 @@ impl MockRuntime {
                 // The exec's process is killed; its waiter answers as timed out.
                 if let Some(w) = self.waiters.remove(&pid) {
                     let reply = match w {
-                        Waiter::Exec { op, .. } => (
+                        // The CRI client's words (pkg/kubelet/cri/remote ExecSync), which the
+                        // exec prober reports as the probe's output.
+                        Waiter::Exec { op, command, .. } => (
                             op,
                             Reply::Failed {
-                                message: "command timed out".into(),
+                                message: format!(
+                                    "command {} timed out",
+                                    podplay_engine::go::quote(&command)
+                                ),
                             },
                         ),
                         Waiter::Probe { op, timeout, .. } => {
@@ -920,12 +927,20 @@ impl MockRuntime {
         let output = Rc::new(RefCell::new(Vec::new()));
         let fds = self.stdio(ctr, Some(output.clone()));
         let argv = command.clone();
+        let joined = command.join(" ");
         let pid = self
             .machine
             .spawn(ctr, command, env.clone(), cwd, fds, move |ctx| {
                 Box::pin(async move { ctx.exec(&path, argv, env).await.unwrap_or(126) })
             });
-        self.waiters.insert(pid, Waiter::Exec { op, output });
+        self.waiters.insert(
+            pid,
+            Waiter::Exec {
+                op,
+                output,
+                command: joined,
+            },
+        );
         if timeout_s > 0 {
             self.later(now.plus_secs(timeout_s), Action::Timeout { pid });
         }

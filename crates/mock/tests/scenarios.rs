@@ -817,3 +817,34 @@ fn a_shell_as_pid_1_ignores_sigterm_until_the_grace_period_ends() {
     "#]],
     );
 }
+
+#[test]
+fn an_exec_probe_that_outlives_its_timeout_fails_with_the_cri_clients_words() {
+    let sim = run_yaml(
+        "apiVersion: v1
+kind: Pod
+metadata: {name: slow}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ['sleep', '3600']
+    readinessProbe:
+      exec: {command: ['sleep', '5']}
+      timeoutSeconds: 1
+      periodSeconds: 10
+",
+        15,
+    );
+    let unhealthy: Vec<String> = story(&sim)
+        .lines()
+        .filter(|l| l.contains("Unhealthy"))
+        .map(|l| l.split_whitespace().skip(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    expect![[r#"
+        [
+            "Readiness probe failed: command \"sleep 5\" timed out",
+        ]
+    "#]]
+    .assert_debug_eq(&unhealthy);
+}
