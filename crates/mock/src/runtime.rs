@@ -667,6 +667,10 @@ impl MockRuntime {
         for (key, value) in image.env.iter().chain(&config.env) {
             set_env(&mut env, key, value);
         }
+        // runc sets HOME from the user's /etc/passwd entry when nobody set it (root: /root).
+        if !env.iter().any(|(k, _)| k == "HOME") {
+            env.push(("HOME".into(), "/root".into()));
+        }
         let working_dir = container
             .working_dir
             .clone()
