@@ -28,9 +28,10 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::StreamExt;
 use k8s_openapi::api::core::v1::Container;
+use podplay_engine::lifecycle::worker::TERMINATION_MESSAGE_MAX_BYTES;
 use podplay_engine::runtime::{
-    ContainerConfig, ContainerId, Exit, OpId, PodRef, ProbeOutcome, Reply, Runtime, RuntimeCommand,
-    RuntimeResult, SandboxConfig, SandboxId, VolumeSource, ETC_HOSTS_VOLUME,
+    probe, ContainerConfig, ContainerId, Exit, OpId, PodRef, ProbeOutcome, Reply, Runtime,
+    RuntimeCommand, RuntimeResult, SandboxConfig, SandboxId, VolumeSource, ETC_HOSTS_VOLUME,
 };
 use podplay_engine::time::Time;
 use tokio::sync::{mpsc, watch};
@@ -49,13 +50,6 @@ pub const SANDBOX_IMAGE: &str = "busybox:latest";
 /// SIGINT.
 pub const SANDBOX_COMMAND: &str =
     "ip addr add \"$POD_IP/32\" dev lo; trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done";
-
-/// The kubelet's limits on a termination message (`MaxContainerTerminationMessageLength`) and on
-/// the log tail used by `FallbackToLogsOnError` (`MaxContainerTerminationMessageLogLength`,
-/// `MaxContainerTerminationMessageLogLines`).
-const MAX_TERMINATION_MESSAGE_BYTES: usize = 4096;
-const MAX_TERMINATION_LOG_BYTES: usize = 2048;
-const MAX_TERMINATION_LOG_LINES: usize = 80;
 
 /// Why the runtime cannot start.
 #[derive(Debug)]
@@ -152,7 +146,6 @@ struct ContainerInfo {
     exited: Option<watch::Receiver<bool>>,
     /// The host file bind-mounted at its terminationMessagePath.
     message_file: PathBuf,
-    fallback_to_logs: bool,
     /// It has a memory limit (so a SIGKILL nobody sent is the OOM killer's).
     memory_limited: bool,
     /// The kubelet has asked it to stop (so a SIGKILL may be the end of its grace period).
@@ -611,8 +604,6 @@ impl DockerRuntime {
             ContainerInfo {
                 exited: None,
                 message_file,
-                fallback_to_logs: container.termination_message_policy.as_deref()
-                    == Some("FallbackToLogsOnError"),
                 memory_limited: config.memory_limit_bytes.is_some(),
                 stopping: Default::default(),
             },
@@ -763,7 +754,7 @@ impl DockerRuntime {
             } => (pod_ip.clone(), *port, *timeout_s),
             _ => return,
         };
-        let refused = format!("dial tcp {ip}:{port}: connect: connection refused");
+        let refused = probe::dial_refused(&ip, port);
         let Some(sandbox) = self.by_ip.get(&ip).cloned() else {
             return self.reply_now(
                 op,
@@ -778,21 +769,18 @@ impl DockerRuntime {
         self.spawn(async move {
             let outcome = match command {
                 RuntimeCommand::HttpGet { path, scheme, .. } => {
-                    let url = format!("{}://{ip}:{port}{path}", scheme.to_lowercase());
-                    let script = "printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: kube-probe/1.36\\r\\nAccept: */*\\r\\nConnection: close\\r\\n\\r\\n' \"$PROBE_PATH\" \"$PROBE_HOST\" | nc -w \"$PROBE_TIMEOUT\" \"$PROBE_IP\" \"$PROBE_PORT\" 2>&1";
+                    let url = probe::http_url(&scheme, &ip, port, &path);
+                    let script = "printf '%s' \"$PROBE_REQUEST\" | nc -w \"$PROBE_TIMEOUT\" \"$PROBE_IP\" \"$PROBE_PORT\" 2>&1";
                     let env = vec![
-                        format!("PROBE_PATH={path}"),
-                        format!("PROBE_HOST={ip}:{port}"),
+                        format!("PROBE_REQUEST={}", probe::http_request(&ip, port, &path)),
                         format!("PROBE_IP={ip}"),
                         format!("PROBE_PORT={port}"),
                         format!("PROBE_TIMEOUT={t}"),
                     ];
                     let argv = vec!["sh".to_string(), "-c".into(), script.into()];
                     match exec(&docker, &sandbox, argv, env, t + 1).await {
-                        Ok(Some((_, output))) => http_outcome(&url, &output, &refused),
-                        Ok(None) => ProbeOutcome::Failure(format!(
-                            "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
-                        )),
+                        Ok(Some((_, output))) => http_outcome(&url, &ip, port, &output),
+                        Ok(None) => probe::http_timeout(&url),
                         Err(e) => ProbeOutcome::Failure(daemon_message(&e)),
                     }
                 }
@@ -808,7 +796,7 @@ impl DockerRuntime {
                     match exec(&docker, &sandbox, argv, Vec::new(), t + 1).await {
                         Ok(Some((0, _))) => ProbeOutcome::Success,
                         Ok(Some((_, output))) if output.contains("timed out") => {
-                            ProbeOutcome::Failure(format!("dial tcp {ip}:{port}: i/o timeout"))
+                            ProbeOutcome::Failure(probe::dial_timeout(&ip, port))
                         }
                         Ok(Some(_)) => ProbeOutcome::Failure(refused),
                         Ok(None) => ProbeOutcome::Success,
@@ -992,15 +980,10 @@ async fn follow(
         }),
     );
     let mut partial: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-    let mut tail: VecDeque<String> = VecDeque::new();
-    let mut emit = |line: &[u8]| {
+    let emit = |line: &[u8]| {
         let line = String::from_utf8_lossy(line)
             .trim_end_matches('\r')
             .to_string();
-        tail.push_back(line.clone());
-        if tail.len() > MAX_TERMINATION_LOG_LINES {
-            tail.pop_front();
-        }
         let _ = tx.send(RuntimeResult::Log {
             container: container.clone(),
             line,
@@ -1056,37 +1039,22 @@ async fn follow(
     Exit {
         exit_code,
         oom_killed,
-        message: termination_message(info, exit_code, &tail),
+        message: termination_message(info),
     }
 }
 
-/// `getTerminationMessage` (pkg/kubelet/kuberuntime): the file at terminationMessagePath, at
-/// most 4 KiB; for `FallbackToLogsOnError` and a failed container with an empty file, the last
-/// 80 log lines, at most 2 KiB.
-fn termination_message(
-    info: &ContainerInfo,
-    exit_code: i32,
-    tail: &VecDeque<String>,
-) -> Option<String> {
-    let mut bytes = std::fs::read(&info.message_file).unwrap_or_default();
-    bytes.truncate(MAX_TERMINATION_MESSAGE_BYTES);
-    let message = String::from_utf8_lossy(&bytes).to_string();
-    if !message.is_empty() {
-        return Some(message);
-    }
-    if info.fallback_to_logs && exit_code != 0 && !tail.is_empty() {
-        let mut logs = tail.iter().cloned().collect::<Vec<_>>().join("\n");
-        logs.push('\n');
-        if logs.len() > MAX_TERMINATION_LOG_BYTES {
-            let mut cut = logs.len() - MAX_TERMINATION_LOG_BYTES;
-            while !logs.is_char_boundary(cut) {
-                cut += 1;
-            }
-            logs = logs[cut..].to_string();
-        }
-        return Some(logs);
-    }
-    None
+/// The termination message file as the kubelet reads it (`tail.ReadAtMost`): its last
+/// [`TERMINATION_MESSAGE_MAX_BYTES`]. What the message becomes (and `FallbackToLogsOnError`)
+/// is the engine's business.
+fn termination_message(info: &ContainerInfo) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(&info.message_file).ok()?;
+    let len = file.metadata().ok()?.len();
+    let max = TERMINATION_MESSAGE_MAX_BYTES as u64;
+    file.seek(SeekFrom::Start(len.saturating_sub(max))).ok()?;
+    let mut bytes = Vec::new();
+    file.take(max).read_to_end(&mut bytes).ok()?;
+    (!bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Runs `argv` in container `id` and waits at most `timeout_s` for it: `Some((exit code,
@@ -1142,24 +1110,15 @@ async fn exec(
     }
 }
 
-/// The prober's verdict on what nc brought back (`pkg/probe/http`): a status from 200 to 399
-/// succeeds; others fail with `HTTP probe failed with statuscode: N`; no connection fails with
-/// Go's `Get "URL": dial tcp ...` error.
-fn http_outcome(url: &str, output: &str, refused: &str) -> ProbeOutcome {
-    let status = output
-        .lines()
-        .next()
-        .filter(|l| l.starts_with("HTTP/"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|code| code.parse::<u16>().ok());
-    match status {
-        Some(code) if (200..400).contains(&code) => ProbeOutcome::Success,
-        Some(code) => ProbeOutcome::Failure(format!("HTTP probe failed with statuscode: {code}")),
-        None if output.contains("timed out") => ProbeOutcome::Failure(format!(
-            "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
-        )),
-        None if output.is_empty() => ProbeOutcome::Failure(format!("Get \"{url}\": EOF")),
-        None => ProbeOutcome::Failure(format!("Get \"{url}\": {refused}")),
+/// The prober's verdict on what busybox nc brought back: a response is judged by
+/// [`probe::http_outcome`]; nc's own words say whether it timed out or found nobody listening.
+fn http_outcome(url: &str, ip: &str, port: i32, output: &str) -> ProbeOutcome {
+    if output.starts_with("HTTP/") || output.is_empty() {
+        probe::http_outcome(url, output.as_bytes())
+    } else if output.contains("timed out") {
+        probe::http_timeout(url)
+    } else {
+        probe::http_refused(url, ip, port)
     }
 }
 
@@ -1214,20 +1173,21 @@ mod tests {
     #[test]
     fn http_statuses_read_as_the_prober_reads_them() {
         let url = "http://10.244.0.4:80/";
-        let refused = "dial tcp 10.244.0.4:80: connect: connection refused";
+        let (ip, port) = ("10.244.0.4", 80);
         assert_eq!(
-            http_outcome(url, "HTTP/1.0 200 OK\r\n\r\nhi", refused),
+            http_outcome(url, ip, port, "HTTP/1.0 200 OK\r\n\r\nhi"),
             ProbeOutcome::Success
         );
         assert_eq!(
-            http_outcome(url, "HTTP/1.1 500 Internal Server Error\r\n", refused),
+            http_outcome(url, ip, port, "HTTP/1.1 500 Internal Server Error\r\n"),
             ProbeOutcome::Failure("HTTP probe failed with statuscode: 500".into())
         );
         assert_eq!(
             http_outcome(
                 url,
+                ip,
+                port,
                 "nc: can't connect to remote host (10.244.0.4): Connection refused\n",
-                refused
             ),
             ProbeOutcome::Failure(
                 "Get \"http://10.244.0.4:80/\": dial tcp 10.244.0.4:80: connect: connection refused"
@@ -1237,7 +1197,7 @@ mod tests {
     }
 
     #[test]
-    fn fallback_to_logs_takes_the_tail_of_a_failed_containers_log() {
+    fn the_termination_message_is_the_files_last_4_kib() {
         let dir = std::env::temp_dir().join(format!("podplay-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let file = dir.join("termination-log");
@@ -1245,18 +1205,16 @@ mod tests {
         let info = ContainerInfo {
             exited: None,
             message_file: file.clone(),
-            fallback_to_logs: true,
             memory_limited: false,
             stopping: Default::default(),
         };
-        let tail: VecDeque<String> = ["a", "b"].into_iter().map(String::from).collect();
-        assert_eq!(
-            termination_message(&info, 1, &tail).as_deref(),
-            Some("a\nb\n")
-        );
-        assert_eq!(termination_message(&info, 0, &tail), None);
+        assert_eq!(termination_message(&info), None);
         std::fs::write(&file, b"bye").expect("write");
-        assert_eq!(termination_message(&info, 1, &tail).as_deref(), Some("bye"));
+        assert_eq!(termination_message(&info).as_deref(), Some("bye"));
+        std::fs::write(&file, format!("{}end", "x".repeat(5000))).expect("write");
+        let message = termination_message(&info).expect("a message");
+        assert_eq!(message.len(), 4096);
+        assert!(message.ends_with("end"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -221,7 +221,7 @@ spec:
           ContainersReady=False PodFailed
           PodScheduled=True 
           app file: terminated 0 Completed "bye" | last: - | restarts=0 ready=false started=false
-          app logs: terminated 3 Error "first\nlast words" | last: - | restarts=0 ready=false started=false
+          app logs: terminated 3 Error "first\nlast words\n" | last: - | restarts=0 ready=false started=false
           app oom: terminated 137 OOMKilled | last: - | restarts=0 ready=false started=false
     "#]].assert_eq(&status(&last_pod(&s, "messages")));
 }

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::Container;
 use podplay_engine::runtime::{
-    ContainerConfig, ContainerId, Exit, OpId, ProbeOutcome, Reply, Runtime, RuntimeCommand,
+    probe, ContainerConfig, ContainerId, Exit, OpId, ProbeOutcome, Reply, Runtime, RuntimeCommand,
     RuntimeResult, SandboxConfig, SandboxId, VolumeSource,
 };
 use podplay_engine::time::{Rng, Time};
@@ -54,8 +54,6 @@ impl Default for Latencies {
 const NODE_IP: &str = "172.18.0.2";
 /// `/dev/shm`: a pod-wide tmpfs of 64 MiB, as the runtime mounts it.
 const SHM_BYTES: u64 = 64 * 1024 * 1024;
-/// The kubelet reads at most this much of a termination message.
-const TERMINATION_MESSAGE_MAX: usize = 4096;
 
 struct Sandbox {
     pod: PodId,
@@ -384,7 +382,6 @@ impl MockRuntime {
         if data.is_empty() {
             return None;
         }
-        let data = &data[..data.len().min(TERMINATION_MESSAGE_MAX)];
         Some(String::from_utf8_lossy(data).into_owned())
     }
 
@@ -974,28 +971,37 @@ impl MockRuntime {
             } => (pod_ip.clone(), *port, *timeout_s),
             _ => return,
         };
-        let refused = format!("dial tcp {ip}:{port}: connect: connection refused");
-        let (timeout, prober): (ProbeOutcome, Prober) =
-            match command {
-                RuntimeCommand::HttpGet { path, scheme, .. } => {
-                    let scheme = scheme.to_ascii_lowercase();
-                    let url = format!("{scheme}://{ip}:{port}{path}");
-                    (
-                        ProbeOutcome::Failure(format!(
-                            "Get {:?}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
-                            url
-                        )),
-                        Box::new(move |ctx, cell| {
-                            Box::pin(async move {
-                                let outcome = http_probe(&ctx, &ip, port, &path, &url).await;
-                                *cell.borrow_mut() = Some(outcome);
-                                0
-                            })
-                        }),
-                    )
-                }
-                RuntimeCommand::TcpSocket { .. } => (
-                    ProbeOutcome::Failure(format!("dial tcp {ip}:{port}: i/o timeout")),
+        let (timeout, prober): (ProbeOutcome, Prober) = match command {
+            RuntimeCommand::HttpGet { path, scheme, .. } => {
+                let url = probe::http_url(&scheme, &ip, port, &path);
+                (
+                    probe::http_timeout(&url),
+                    Box::new(move |ctx, cell| {
+                        Box::pin(async move {
+                            let outcome = http_probe(&ctx, &ip, port, &path, &url).await;
+                            *cell.borrow_mut() = Some(outcome);
+                            0
+                        })
+                    }),
+                )
+            }
+            // A tcpSocket probe succeeds when it connects; so does a gRPC one here (the mock
+            // speaks no gRPC health protocol).
+            command => {
+                let (timeout, refused) = match command {
+                    RuntimeCommand::TcpSocket { .. } => (
+                        probe::dial_timeout(&ip, port),
+                        probe::dial_refused(&ip, port),
+                    ),
+                    _ => {
+                        let message = format!(
+                            "timeout: failed to connect service \"{ip}:{port}\" within {timeout_s}s: context deadline exceeded"
+                        );
+                        (message.clone(), message)
+                    }
+                };
+                (
+                    ProbeOutcome::Failure(timeout),
                     Box::new(move |ctx, cell| {
                         Box::pin(async move {
                             let outcome = match ctx.connect(&ip, clamp_port(port)).await {
@@ -1009,28 +1015,9 @@ impl MockRuntime {
                             0
                         })
                     }),
-                ),
-                _ => (
-                    ProbeOutcome::Failure(format!(
-                        "timeout: failed to connect service \"{ip}:{port}\" within {timeout_s}s: context deadline exceeded"
-                    )),
-                    Box::new(move |ctx, cell| {
-                        Box::pin(async move {
-                            let outcome = match ctx.connect(&ip, clamp_port(port)).await {
-                                Ok(fd) => {
-                                    let _ = ctx.close(fd);
-                                    ProbeOutcome::Success
-                                }
-                                Err(_) => ProbeOutcome::Failure(format!(
-                                    "timeout: failed to connect service \"{ip}:{port}\" within {timeout_s}s: context deadline exceeded"
-                                )),
-                            };
-                            *cell.borrow_mut() = Some(outcome);
-                            0
-                        })
-                    }),
-                ),
-            };
+                )
+            }
+        };
         let cell = Rc::new(RefCell::new(None));
         let cell2 = cell.clone();
         let node = self.node;
@@ -1062,35 +1049,19 @@ fn clamp_port(port: i32) -> u16 {
 }
 
 /// The kubelet's HTTP prober (`pkg/probe/http`): a GET with `User-Agent: kube-probe/<version>`;
-/// 200-399 is success.
+/// The kubelet's HTTP prober (`pkg/probe/http`) from the node: a GET, its verdict in the
+/// prober's words ([`probe`]).
 async fn http_probe(ctx: &Ctx, ip: &str, port: i32, path: &str, url: &str) -> ProbeOutcome {
-    let fd = match ctx.connect(ip, clamp_port(port)).await {
-        Ok(fd) => fd,
-        Err(_) => {
-            return ProbeOutcome::Failure(format!(
-                "Get {url:?}: dial tcp {ip}:{port}: connect: connection refused"
-            ))
-        }
+    let Ok(fd) = ctx.connect(ip, clamp_port(port)).await else {
+        return probe::http_refused(url, ip, port);
     };
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {ip}:{port}\r\nUser-Agent: kube-probe/1.36\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-    );
-    if ctx.write(fd, request.as_bytes()).await.is_err() {
-        return ProbeOutcome::Failure(format!("Get {url:?}: EOF"));
-    }
-    let response = ctx.read_to_end(fd).await.unwrap_or_default();
+    let request = probe::http_request(ip, port, path);
+    let response = match ctx.write(fd, request.as_bytes()).await {
+        Ok(()) => ctx.read_to_end(fd).await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
     let _ = ctx.close(fd);
-    let text = String::from_utf8_lossy(&response);
-    let status = text
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse::<u16>().ok());
-    match status {
-        Some(code) if (200..400).contains(&code) => ProbeOutcome::Success,
-        Some(code) => ProbeOutcome::Failure(format!("HTTP probe failed with statuscode: {code}")),
-        None => ProbeOutcome::Failure(format!("Get {url:?}: EOF")),
-    }
+    probe::http_outcome(url, &response)
 }
 
 /// The sandbox's pause process: it waits, and exits 0 on SIGINT or SIGTERM

@@ -31,6 +31,12 @@ const RESYNC_INTERVAL_MS: u64 = 60_000;
 /// How many of a container's last log lines `FallbackToLogsOnError` may use
 /// (`kubecontainer.MaxContainerTerminationMessageLogLines`).
 const TERMINATION_LOG_LINES: usize = 80;
+/// The most of the termination message file the kubelet reads: its last 4 KiB
+/// (`kubecontainer.MaxContainerTerminationMessageLength`). Runtimes need hand over no more.
+pub const TERMINATION_MESSAGE_MAX_BYTES: usize = 4 * 1024;
+/// The most of the log tail `FallbackToLogsOnError` uses
+/// (`kubecontainer.MaxContainerTerminationMessageLogLength`).
+const TERMINATION_LOG_MAX_BYTES: usize = 2 * 1024;
 
 /// What a command in flight is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1304,14 +1310,10 @@ impl Engine {
         } else {
             "Error"
         };
-        let mut message = exit.message.clone().filter(|m| !m.is_empty());
-        if message.is_none()
-            && exit.exit_code != 0
-            && policy.as_deref() == Some("FallbackToLogsOnError")
-        {
-            let tail = c.recent_logs.join("\n");
-            message = (!tail.is_empty()).then_some(tail);
-        }
+        let fallback_to_logs =
+            exit.exit_code != 0 && policy.as_deref() == Some("FallbackToLogsOnError");
+        let message =
+            termination_message(exit.message.as_deref(), fallback_to_logs, &c.recent_logs);
         c.terminated = Some(Terminated {
             exit_code: exit.exit_code,
             reason: reason.into(),
@@ -1990,5 +1992,68 @@ pub(crate) fn pod_grace(pod: &Pod) -> i64 {
         1
     } else {
         g
+    }
+}
+
+/// `getTerminationMessage` and `readLastStringFromContainerLogs`
+/// (pkg/kubelet/kuberuntime/kuberuntime_container.go): the last 4 KiB of the termination
+/// message file; when it is empty and the policy falls back to logs for a failed container, the
+/// last 80 log lines, each with its newline, cut to their last 2 KiB.
+pub(crate) fn termination_message(
+    file: Option<&str>,
+    fallback_to_logs: bool,
+    recent_logs: &[String],
+) -> Option<String> {
+    let last = |text: &str, max: usize| -> String {
+        let mut cut = text.len().saturating_sub(max);
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        text[cut..].to_string()
+    };
+    match file.filter(|f| !f.is_empty()) {
+        Some(f) => Some(last(f, TERMINATION_MESSAGE_MAX_BYTES)),
+        None if fallback_to_logs && !recent_logs.is_empty() => {
+            let start = recent_logs.len().saturating_sub(TERMINATION_LOG_LINES);
+            let mut tail = String::new();
+            for line in &recent_logs[start..] {
+                tail.push_str(line);
+                tail.push('\n');
+            }
+            Some(last(&tail, TERMINATION_LOG_MAX_BYTES))
+        }
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::termination_message;
+
+    #[test]
+    fn the_message_is_the_file_else_for_a_failure_the_tail_of_the_log() {
+        let tail = ["a".to_string(), "b".to_string()];
+        assert_eq!(
+            termination_message(Some("bye"), true, &tail).as_deref(),
+            Some("bye")
+        );
+        assert_eq!(
+            termination_message(Some(""), true, &tail).as_deref(),
+            Some("a\nb\n")
+        );
+        assert_eq!(termination_message(None, false, &tail), None);
+        assert_eq!(termination_message(None, true, &[]), None);
+    }
+
+    #[test]
+    fn only_the_last_4_kib_of_the_file_and_2_kib_of_the_logs_are_kept() {
+        let file = format!("{}end", "x".repeat(5000));
+        let message = termination_message(Some(&file), false, &[]).unwrap();
+        assert_eq!(message.len(), 4096);
+        assert!(message.ends_with("end"));
+        let lines: Vec<String> = (0..100).map(|i| format!("{i:040}")).collect();
+        let message = termination_message(None, true, &lines).unwrap();
+        assert!(message.len() <= 2048);
+        assert!(message.ends_with(&format!("{:040}\n", 99)));
     }
 }

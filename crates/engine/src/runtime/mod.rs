@@ -11,6 +11,7 @@
 //! `StartContainer`, `StopContainer`, `ExecSync`, ...) so the Docker backend can implement them
 //! the way cri-dockerd does.
 
+pub mod probe;
 pub mod scripted;
 
 use k8s_openapi::api::core::v1::Container;
@@ -268,7 +269,9 @@ pub struct Exit {
     pub exit_code: i32,
     /// The kernel's OOM killer ended it (reason `OOMKilled`).
     pub oom_killed: bool,
-    /// What the container left in its termination message file, if anything.
+    /// What the container left in its termination message file, if anything: the file as it
+    /// is (or its last `lifecycle::worker::TERMINATION_MESSAGE_MAX_BYTES`, all the kubelet
+    /// reads). Cutting it and falling back to the logs are the kubelet's, in the engine.
     pub message: Option<String>,
 }
 

@@ -384,7 +384,7 @@ impl ScriptedRuntime {
             | RuntimeCommand::Grpc { pod_ip, port, .. } => (pod_ip.clone(), *port),
             _ => (String::new(), 0),
         };
-        let refused = format!("dial tcp {ip}:{port}: connect: connection refused");
+        let refused = super::probe::dial_refused(&ip, port);
         match scripted {
             Some(s) if s.exit_code != 0 && !s.output.is_empty() => {
                 ProbeOutcome::Failure(s.output.clone())
@@ -396,12 +396,14 @@ impl ScriptedRuntime {
                 }
                 _ => refused,
             }),
-            _ if port <= 0 => ProbeOutcome::Failure(match command {
-                RuntimeCommand::HttpGet { path, .. } => {
-                    format!("Get \"http://{ip}:{port}{path}\": {refused}")
-                }
-                _ => refused,
-            }),
+            _ if port <= 0 => match command {
+                RuntimeCommand::HttpGet { path, scheme, .. } => super::probe::http_refused(
+                    &super::probe::http_url(scheme, &ip, port, path),
+                    &ip,
+                    port,
+                ),
+                _ => ProbeOutcome::Failure(refused),
+            },
             _ => ProbeOutcome::Success,
         }
     }
