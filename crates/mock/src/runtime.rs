@@ -18,7 +18,7 @@ use podplay_engine::runtime::{
 };
 use podplay_engine::time::{Rng, Time};
 
-use crate::fs::{Kind, Mount, TreeId};
+use crate::fs::{Errno, Mount, TreeId};
 use crate::images::{self, Image};
 use crate::kernel::{
     CtrId, CtrState, Ctx, Disposition, Machine, Notice, Open, OpenId, Pid, PodId, Signal, Task,
@@ -764,46 +764,22 @@ impl MockRuntime {
         name: &str,
         path_var: &str,
     ) -> Result<String, String> {
-        let k = self.machine.kernel.borrow();
-        let mounts = k
-            .containers
-            .get(&ctr)
-            .map(|c| c.mounts.clone())
-            .unwrap_or_default();
-        let runc = |why: String| {
-            format!(
-                "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {why}: unknown"
-            )
-        };
-        let candidates: Vec<String> = if name.contains('/') {
-            vec![crate::fs::normalize(cwd, name)]
-        } else {
-            path_var
-                .split(':')
-                .map(|d| format!("{}/{name}", d.trim_end_matches('/')))
-                .collect()
-        };
-        for candidate in &candidates {
-            if let Ok(st) = k.fs.stat(&mounts, cwd, candidate) {
-                if st.kind == Kind::Dir {
-                    return Err(runc(format!("exec: {:?}: permission denied", name)));
-                }
-                if st.mode & 0o111 != 0 {
-                    return Ok(crate::fs::normalize(cwd, candidate));
-                }
+        let found = self
+            .machine
+            .kernel
+            .borrow()
+            .find_program(ctr, cwd, name, path_var);
+        let why = match found {
+            Ok(path) => return Ok(path),
+            Err(Errno::EACCES) => format!("exec: {name:?}: permission denied"),
+            Err(_) if name.contains('/') => {
+                format!("exec: {name:?}: stat {name}: no such file or directory")
             }
-        }
-        if name.contains('/') {
-            Err(runc(format!(
-                "exec: {:?}: stat {name}: no such file or directory",
-                name
-            )))
-        } else {
-            Err(runc(format!(
-                "exec: {:?}: executable file not found in $PATH",
-                name
-            )))
-        }
+            Err(_) => format!("exec: {name:?}: executable file not found in $PATH"),
+        };
+        Err(format!(
+            "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {why}: unknown"
+        ))
     }
 
     /// stdin from /dev/null; stdout and stderr to the container's log, or to `capture`.

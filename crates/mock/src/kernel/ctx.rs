@@ -701,27 +701,9 @@ impl Ctx {
     /// Finds a program: a name with a slash is a path; otherwise each directory of `path_var`
     /// (`$PATH`) in turn. ENOENT when nothing executable has that name.
     pub fn find_program(&self, name: &str, path_var: &str) -> Result<String, Errno> {
-        if name.is_empty() {
-            return Err(Errno::ENOENT);
-        }
-        if name.contains('/') {
-            let st = self.stat(name)?;
-            return match st.kind {
-                Kind::Dir => Err(Errno::EACCES),
-                _ if st.mode & 0o111 == 0 => Err(Errno::EACCES),
-                _ => Ok(crate::fs::normalize(&self.cwd(), name)),
-            };
-        }
-        for dir in path_var.split(':') {
-            let dir = if dir.is_empty() { "." } else { dir };
-            let candidate = format!("{}/{name}", dir.trim_end_matches('/'));
-            if let Ok(st) = self.stat(&candidate) {
-                if st.kind != Kind::Dir && st.mode & 0o111 != 0 {
-                    return Ok(crate::fs::normalize(&self.cwd(), &candidate));
-                }
-            }
-        }
-        Err(Errno::ENOENT)
+        let k = self.k.borrow();
+        let p = k.procs.get(&self.pid).ok_or(Errno::ENOENT)?;
+        k.find_program(p.container, &p.cwd, name, path_var)
     }
 
     /// `execve(2)`, run in place: this process becomes the program at `path` (found with

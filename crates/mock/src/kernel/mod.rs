@@ -24,7 +24,7 @@ use std::task::{Context, Poll, Waker};
 
 use podplay_engine::time::Time;
 
-use crate::fs::{Fs, Mount, TreeId};
+use crate::fs::{Errno, Fs, Kind, Mount, TreeId};
 
 pub use ctx::{Ctx, Interrupted, OpenMode};
 
@@ -558,6 +558,46 @@ impl Kernel {
         self.spawned.push((pid, make(ctx)));
         self.changed();
         pid
+    }
+
+    /// `execvp`'s search, in `container`'s file system: a name with a slash is a path (from
+    /// `cwd`); otherwise each directory of `path_var` (`$PATH`) in turn. ENOENT when nothing has
+    /// that name, EACCES for a directory or a file nobody may execute.
+    pub fn find_program(
+        &self,
+        container: CtrId,
+        cwd: &str,
+        name: &str,
+        path_var: &str,
+    ) -> Result<String, Errno> {
+        let mounts = self
+            .containers
+            .get(&container)
+            .map(|c| c.mounts.as_slice())
+            .unwrap_or_default();
+        let executable = |st: &crate::fs::Stat| st.kind != Kind::Dir && st.mode & 0o111 != 0;
+        if name.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if name.contains('/') {
+            let st = self.fs.stat(mounts, cwd, name)?;
+            return match executable(&st) {
+                true => Ok(crate::fs::normalize(cwd, name)),
+                false => Err(Errno::EACCES),
+            };
+        }
+        for dir in path_var.split(':') {
+            let dir = if dir.is_empty() { "." } else { dir };
+            let candidate = format!("{}/{name}", dir.trim_end_matches('/'));
+            if self
+                .fs
+                .stat(mounts, cwd, &candidate)
+                .is_ok_and(|st| executable(&st))
+            {
+                return Ok(crate::fs::normalize(cwd, &candidate));
+            }
+        }
+        Err(Errno::ENOENT)
     }
 
     // --- open files -----------------------------------------------------------------------
