@@ -727,7 +727,13 @@ impl MockRuntime {
             .unwrap_or_default();
         let program = match c.argv.first() {
             None => Err("no command specified".to_string()),
-            Some(name) => self.find_executable(c.ctr, &c.working_dir, name, &path_var),
+            Some(name) => self
+                .find_executable(c.ctr, &c.working_dir, name, &path_var)
+                .map_err(|why| {
+                    format!(
+                        "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {why}: unknown"
+                    )
+                }),
         };
         let path = match program {
             Ok(path) => path,
@@ -757,6 +763,9 @@ impl MockRuntime {
     }
 
     /// Finds the container's program as runc does, or the error containerd reports.
+    /// Finds the container's program as runc does; the error is runc's reason (`exec: "x":
+    /// executable file not found in $PATH`), which its callers wrap as containerd reports a
+    /// failed start or a failed exec.
     fn find_executable(
         &self,
         ctr: CtrId,
@@ -777,9 +786,7 @@ impl MockRuntime {
             }
             Err(_) => format!("exec: {name:?}: executable file not found in $PATH"),
         };
-        Err(format!(
-            "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {why}: unknown"
-        ))
+        Err(why)
     }
 
     /// stdin from /dev/null; stdout and stderr to the container's log, or to `capture`.
@@ -885,11 +892,10 @@ impl MockRuntime {
         };
         let path = match path {
             Ok(p) => p,
-            Err(message) => {
+            Err(why) => {
                 // runc's exec error, as `kubectl exec` and exec probes see it.
-                let message = message.replace(
-                    "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ",
-                    "OCI runtime exec failed: exec failed: unable to start container process: ",
+                let message = format!(
+                    "OCI runtime exec failed: exec failed: unable to start container process: {why}: unknown"
                 );
                 return self.reply_at(
                     now,

@@ -848,3 +848,41 @@ spec:
     "#]]
     .assert_debug_eq(&unhealthy);
 }
+
+#[test]
+fn a_command_the_image_lacks_fails_to_start_and_to_exec_with_runcs_words() {
+    let s = Scenario::parse(
+        "apiVersion: podplay.dev/v1alpha1
+kind: Scenario
+metadata: {name: missing}
+spec:
+  title: {en: missing, zh: missing}
+  description: {en: missing, zh: missing}
+  duration: 10s
+  objects:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: missing}
+    spec:
+      restartPolicy: Never
+      containers:
+      - {name: web, image: nginx:1.27}
+      - {name: typo, image: busybox:1.36, command: [slep, '1']}
+  steps:
+  - {at: 8s, action: exec, target: pod/missing, container: web, command: [wget, localhost]}
+",
+    )
+    .expect("the scenario parses");
+    let sim = simulate(&s, Time::from_secs(10));
+    let lines: Vec<String> = story(&sim)
+        .lines()
+        .filter(|l| l.contains("Failed") || l.contains(" exec "))
+        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        .collect();
+    expect![[r#"
+        [
+            "Warning Failed Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"slep\": executable file not found in $PATH: unknown",
+            "exec web -> 126 \"OCI runtime exec failed: exec failed: unable to start container process: exec: \\\"wget\\\": executable file not found in $PATH: unknown\\r\\n\"",
+        ]
+    "#]].assert_debug_eq(&lines);
+}
