@@ -65,17 +65,15 @@ struct Sandbox {
     containers: Vec<ContainerId>,
 }
 
+/// A container the runtime made; whether it runs is the kernel's to say ([`CtrState`]).
 struct Ctr {
     ctr: CtrId,
-    sandbox: SandboxId,
     image: Image,
     argv: Vec<String>,
     env: Vec<(String, String)>,
     working_dir: String,
-    termination_path: String,
     /// Its private tree with the termination message file.
     own: TreeId,
-    exited: bool,
 }
 
 /// Work the runtime does at a later virtual time.
@@ -254,9 +252,6 @@ impl MockRuntime {
                         continue;
                     };
                     let message = self.termination_message(&id);
-                    if let Some(c) = self.containers.get_mut(&id) {
-                        c.exited = true;
-                    }
                     self.push(
                         at,
                         RuntimeResult::Exited {
@@ -688,14 +683,11 @@ impl MockRuntime {
             id.clone(),
             Ctr {
                 ctr,
-                sandbox,
                 image,
                 argv,
                 env,
                 working_dir,
-                termination_path,
                 own,
-                exited: false,
             },
         );
         self.reply_at(
@@ -828,7 +820,7 @@ impl MockRuntime {
                 .get(&ctr)
                 .is_some_and(|c| c.state == CtrState::Running)
         };
-        if !running || c.exited {
+        if !running {
             return self.reply_at(now, op, Reply::Done);
         }
         self.stops.entry(container.clone()).or_default().push(op);
@@ -862,14 +854,13 @@ impl MockRuntime {
                 },
             );
         };
-        let running = !c.exited
-            && self
-                .machine
-                .kernel
-                .borrow()
-                .containers
-                .get(&c.ctr)
-                .is_some_and(|k| k.state == CtrState::Running);
+        let running = self
+            .machine
+            .kernel
+            .borrow()
+            .containers
+            .get(&c.ctr)
+            .is_some_and(|k| k.state == CtrState::Running);
         if !running {
             return self.reply_at(
                 now,
@@ -1120,7 +1111,6 @@ impl Runtime for MockRuntime {
                     }
                     k.fs.remove_tree(c.own);
                     self.by_ctr.remove(&c.ctr);
-                    let _ = (&c.sandbox, &c.termination_path);
                 }
                 self.reply_at(now, op, Reply::Done);
             }
