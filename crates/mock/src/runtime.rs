@@ -211,8 +211,7 @@ impl MockRuntime {
             };
             if action == Some(next) {
                 self.machine.kernel.borrow_mut().now = next.max(self.now());
-                let (key, act) = self.actions.pop_first().expect("just seen");
-                let _ = key;
+                let (_, act) = self.actions.pop_first().expect("just seen");
                 self.act(act);
             } else {
                 self.machine.run(next);

@@ -796,9 +796,10 @@ impl Kernel {
         p.zombie = Some(status);
         p.pending.clear();
         let fds: Vec<OpenId> = std::mem::take(&mut p.fds).into_values().collect();
-        let (container, ppid, mem) = (p.container, p.ppid, p.mem_bytes);
+        let (container, ppid) = (p.container, p.ppid);
+        // A dead process holds no memory.
         p.mem_bytes = 0;
-        let _ = mem;
+        p.held_bytes = 0;
         for open in fds {
             self.release(open);
         }
