@@ -80,3 +80,32 @@ async fn typing_broken_yaml_shows_the_error_at_its_line_and_keeps_the_text() {
         .unwrap();
     assert_eq!(area.value(), broken);
 }
+
+#[wasm_bindgen_test]
+async fn a_crash_banner_says_what_broke_and_leaves_the_editor_text_alone() {
+    let host = mount();
+    settle().await;
+    type_into_editor(&host, "kind: Pod\n");
+    settle().await;
+    podplay::crash::show("panicked at src/example.rs:1:1:\nboom");
+    let banner = gloo::utils::document()
+        .get_element_by_id("crash")
+        .expect("the banner is on the page");
+    assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
+    let text = banner.text_content().unwrap();
+    assert!(text.starts_with(podplay::crash::HEADLINE), "{text}");
+    assert!(text.ends_with("boom"), "{text}");
+    // A second panic replaces the message; there is still one banner.
+    podplay::crash::show("again");
+    let banners = gloo::utils::document()
+        .query_selector_all("#crash")
+        .unwrap();
+    assert_eq!(banners.length(), 1);
+    let area: HtmlTextAreaElement = host
+        .query_selector("#editor")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(area.value(), "kind: Pod\n");
+}
