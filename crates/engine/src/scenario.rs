@@ -8,16 +8,17 @@
 //! column in the user's file) and worded as Kubernetes words them: the scenario's own fields
 //! fail as the API server's field errors (`spec.steps[2].action: Unsupported value: ...`,
 //! [`FieldError`]), and an embedded object fails exactly as the same object would in a manifest
-//! file, because it is read by [`api::parse`] from its own slice of the file.
+//! file, because it is read by the manifest reader from its own node of the file's YAML tree.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
-use serde_saphyr::{Location, Spanned};
 
 use crate::api::manifest::ManifestErrorKind;
 use crate::api::validation::{go_quote, BadValue, ErrorType, FieldError};
+use crate::api::yaml::{self, Located, Location};
 use crate::api::{self, Manifest, ManifestError};
 use crate::lifecycle::{Config, UserAction};
 use crate::runtime::scripted::ScriptedRuntime;
@@ -210,16 +211,16 @@ struct RawScenario {
     #[serde(rename = "kind")]
     _kind: String,
     #[serde(default)]
-    metadata: Option<Spanned<RawMetadata>>,
+    metadata: Option<Located<RawMetadata>>,
     #[serde(default)]
-    spec: Option<Spanned<RawSpec>>,
+    spec: Option<Located<RawSpec>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMetadata {
     #[serde(default)]
-    name: Option<Spanned<String>>,
+    name: Option<Located<String>>,
     #[serde(default, rename = "labels")]
     _labels: Option<BTreeMap<String, String>>,
     #[serde(default, rename = "annotations")]
@@ -234,32 +235,32 @@ struct RawSpec {
     #[serde(default)]
     description: Option<BTreeMap<String, String>>,
     #[serde(default)]
-    duration: Option<Spanned<Scalar>>,
+    duration: Option<Located<Scalar>>,
     #[serde(default)]
-    objects: Option<Vec<Spanned<serde_json::Value>>>,
+    objects: Option<Vec<Located<IgnoredAny>>>,
     #[serde(default)]
-    steps: Option<Vec<Spanned<RawStep>>>,
+    steps: Option<Vec<Located<RawStep>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStep {
     #[serde(default)]
-    at: Option<Spanned<Scalar>>,
+    at: Option<Located<Scalar>>,
     #[serde(default)]
-    action: Option<Spanned<String>>,
+    action: Option<Located<String>>,
     #[serde(default)]
-    target: Option<Spanned<String>>,
+    target: Option<Located<String>>,
     #[serde(default)]
-    namespace: Option<Spanned<String>>,
+    namespace: Option<Located<String>>,
     #[serde(default, rename = "gracePeriodSeconds")]
-    grace_period_seconds: Option<Spanned<i64>>,
+    grace_period_seconds: Option<Located<i64>>,
     #[serde(default)]
-    container: Option<Spanned<String>>,
+    container: Option<Located<String>>,
     #[serde(default)]
-    command: Option<Spanned<Vec<String>>>,
+    command: Option<Located<Vec<String>>>,
     #[serde(default)]
-    objects: Option<Spanned<Vec<Spanned<serde_json::Value>>>>,
+    objects: Option<Located<Vec<Located<IgnoredAny>>>>,
 }
 
 /// A duration as written: `120s` (a string), or a bare number, which is an error worth naming.
@@ -287,16 +288,15 @@ struct Errors(Vec<LocatedFieldError>);
 impl Errors {
     fn push(
         &mut self,
-        at: &Location,
+        at: Option<&Location>,
         field: &str,
         kind: ErrorType,
         value: Option<BadValue>,
         detail: &str,
     ) {
-        let known = *at != Location::UNKNOWN;
         self.0.push(LocatedFieldError {
-            line: known.then(|| at.line()),
-            column: known.then(|| at.column()),
+            line: at.map(|at| at.line),
+            column: at.map(|at| at.column),
             error: FieldError {
                 field: field.to_string(),
                 kind,
@@ -307,34 +307,33 @@ impl Errors {
     }
 
     /// `field.Required`.
-    fn required(&mut self, at: &Location, field: &str, detail: &str) {
+    fn required(&mut self, at: Option<&Location>, field: &str, detail: &str) {
         self.push(at, field, ErrorType::Required, None, detail);
     }
 
     /// `field.Forbidden`.
-    fn forbidden(&mut self, at: &Location, field: &str, detail: &str) {
+    fn forbidden(&mut self, at: Option<&Location>, field: &str, detail: &str) {
         self.push(at, field, ErrorType::Forbidden, None, detail);
     }
 
     /// `field.Invalid`.
-    fn invalid(&mut self, at: &Location, field: &str, value: BadValue, detail: &str) {
+    fn invalid(&mut self, at: Option<&Location>, field: &str, value: BadValue, detail: &str) {
         self.push(at, field, ErrorType::Invalid, Some(value), detail);
     }
 }
 
 fn parse_scenario(text: &str) -> Result<Scenario, ScenarioError> {
-    let raw: RawScenario =
-        serde_saphyr::from_str_with_options(text, serde_saphyr::Options::default())
-            .map_err(|e| decode_error(&e))?;
+    let tree = yaml::parse(text).map_err(|e| decode_error(&e))?;
+    let raw: RawScenario = yaml::from_tree(&tree, tree.root()).map_err(|e| decode_error(&e))?;
     let mut errors = Errors(Vec::new());
-    let top = Location::UNKNOWN;
+    let top = None;
 
     let name = match &raw.metadata {
         Some(meta) => match &meta.value.name {
             Some(name) if !name.value.is_empty() => name.value.clone(),
             Some(name) => {
                 errors.required(
-                    &name.referenced,
+                    Some(&name.location),
                     "metadata.name",
                     "name or generateName is required",
                 );
@@ -342,7 +341,7 @@ fn parse_scenario(text: &str) -> Result<Scenario, ScenarioError> {
             }
             None => {
                 errors.required(
-                    &meta.referenced,
+                    Some(&meta.location),
                     "metadata.name",
                     "name or generateName is required",
                 );
@@ -350,12 +349,12 @@ fn parse_scenario(text: &str) -> Result<Scenario, ScenarioError> {
             }
         },
         None => {
-            errors.required(&top, "metadata.name", "name or generateName is required");
+            errors.required(top, "metadata.name", "name or generateName is required");
             String::new()
         }
     };
     let Some(spec) = raw.spec else {
-        errors.required(&top, "spec", "");
+        errors.required(top, "spec", "");
         return Err(ScenarioError::Invalid(errors.0));
     };
     let spec = spec.value;
@@ -364,7 +363,7 @@ fn parse_scenario(text: &str) -> Result<Scenario, ScenarioError> {
         let t = duration_of(&mut errors, d, "spec.duration")?;
         if t == Time::ZERO {
             errors.invalid(
-                &d.referenced,
+                Some(&d.location),
                 "spec.duration",
                 d.value.bad_value(),
                 "must be greater than zero",
@@ -376,12 +375,12 @@ fn parse_scenario(text: &str) -> Result<Scenario, ScenarioError> {
 
     let mut objects = Vec::new();
     for item in spec.objects.iter().flatten() {
-        objects.push(embedded_object(text, item)?);
+        objects.push(embedded_object(&tree, item)?);
     }
 
     let mut steps = Vec::new();
     for (i, step) in spec.steps.iter().flatten().enumerate() {
-        if let Some(step) = read_step(text, &mut errors, i, step)? {
+        if let Some(step) = read_step(&tree, &mut errors, i, step)? {
             steps.push(step);
         }
     }
@@ -400,20 +399,20 @@ fn parse_scenario(text: &str) -> Result<Scenario, ScenarioError> {
 }
 
 /// A Go duration (`120s`, `2m`, `1m30s`, `1.5s`) as virtual time, to the millisecond.
-fn duration_of(errors: &mut Errors, d: &Spanned<Scalar>, field: &str) -> Option<Time> {
+fn duration_of(errors: &mut Errors, d: &Located<Scalar>, field: &str) -> Option<Time> {
     const FORMAT: &str = "must be a duration such as \"90s\", \"2m\" or \"1m30s\"";
     let Scalar::Str(s) = &d.value else {
-        errors.invalid(&d.referenced, field, d.value.bad_value(), FORMAT);
+        errors.invalid(Some(&d.location), field, d.value.bad_value(), FORMAT);
         return None;
     };
     let Some(parsed) = crate::go::parse_duration(s) else {
-        errors.invalid(&d.referenced, field, d.value.bad_value(), FORMAT);
+        errors.invalid(Some(&d.location), field, d.value.bad_value(), FORMAT);
         return None;
     };
     let ms = parsed.as_millis();
     if ms < 0 {
         errors.invalid(
-            &d.referenced,
+            Some(&d.location),
             field,
             d.value.bad_value(),
             "must be greater than or equal to 0",
@@ -425,20 +424,20 @@ fn duration_of(errors: &mut Errors, d: &Spanned<Scalar>, field: &str) -> Option<
 
 /// Checks one step and turns it into a user action; `None` when it has errors (recorded).
 fn read_step(
-    text: &str,
+    tree: &yaml::Tree<'_>,
     errors: &mut Errors,
     i: usize,
-    step: &Spanned<RawStep>,
+    step: &Located<RawStep>,
 ) -> Result<Option<Step>, ScenarioError> {
     let path = format!("spec.steps[{i}]");
-    let here = step.referenced;
+    let here = step.location;
     let s = &step.value;
     let before = errors.0.len();
 
     let at = match &s.at {
         Some(at) => duration_of(errors, at, &format!("{path}.at")),
         None => {
-            errors.required(&here, &format!("{path}.at"), "");
+            errors.required(Some(&here), &format!("{path}.at"), "");
             None
         }
     };
@@ -447,7 +446,7 @@ fn read_step(
         Some(a) => {
             let supported: Vec<String> = ACTIONS.iter().map(|v| go_quote(v)).collect();
             errors.push(
-                &a.referenced,
+                Some(&a.location),
                 &format!("{path}.action"),
                 ErrorType::NotSupported,
                 Some(BadValue::Str(a.value.clone())),
@@ -458,7 +457,7 @@ fn read_step(
         None => {
             let supported: Vec<String> = ACTIONS.iter().map(|v| go_quote(v)).collect();
             errors.push(
-                &here,
+                Some(&here),
                 &format!("{path}.action"),
                 ErrorType::Required,
                 None,
@@ -484,21 +483,21 @@ fn read_step(
         )
     };
     let set: [(&str, Option<Location>); 6] = [
-        ("target", s.target.as_ref().map(|v| v.referenced)),
-        ("namespace", s.namespace.as_ref().map(|v| v.referenced)),
+        ("target", s.target.as_ref().map(|v| v.location)),
+        ("namespace", s.namespace.as_ref().map(|v| v.location)),
         (
             "gracePeriodSeconds",
-            s.grace_period_seconds.as_ref().map(|v| v.referenced),
+            s.grace_period_seconds.as_ref().map(|v| v.location),
         ),
-        ("container", s.container.as_ref().map(|v| v.referenced)),
-        ("command", s.command.as_ref().map(|v| v.referenced)),
-        ("objects", s.objects.as_ref().map(|v| v.referenced)),
+        ("container", s.container.as_ref().map(|v| v.location)),
+        ("command", s.command.as_ref().map(|v| v.location)),
+        ("objects", s.objects.as_ref().map(|v| v.location)),
     ];
     for (field, loc) in set {
         if let Some(loc) = loc {
             if !takes(field) {
                 errors.forbidden(
-                    &loc,
+                    Some(&loc),
                     &format!("{path}.{field}"),
                     &format!("may not be set for action {}", go_quote(action)),
                 );
@@ -514,7 +513,7 @@ fn read_step(
                 Some(name) => Some(name),
                 None => {
                     errors.invalid(
-                        &t.referenced,
+                        Some(&t.location),
                         &format!("{path}.target"),
                         BadValue::Str(t.value.clone()),
                         "must be pod/NAME",
@@ -523,7 +522,7 @@ fn read_step(
                 }
             },
             None => {
-                errors.required(&here, &format!("{path}.target"), "");
+                errors.required(Some(&here), &format!("{path}.target"), "");
                 None
             }
         }
@@ -537,7 +536,7 @@ fn read_step(
         Some(c) if !c.value.is_empty() => c.value.clone(),
         _ => {
             if needs_container {
-                errors.required(&here, &format!("{path}.container"), "");
+                errors.required(Some(&here), &format!("{path}.container"), "");
             }
             String::new()
         }
@@ -546,7 +545,7 @@ fn read_step(
         Some(c) if !c.value.is_empty() => c.value.clone(),
         _ => {
             if action == "exec" {
-                errors.required(&here, &format!("{path}.command"), "");
+                errors.required(Some(&here), &format!("{path}.command"), "");
             }
             Vec::new()
         }
@@ -556,10 +555,10 @@ fn read_step(
         match &s.objects {
             Some(list) if !list.value.is_empty() => {
                 for item in &list.value {
-                    objects.push(embedded_object(text, item)?);
+                    objects.push(embedded_object(tree, item)?);
                 }
             }
-            _ => errors.required(&here, &format!("{path}.objects"), ""),
+            _ => errors.required(Some(&here), &format!("{path}.objects"), ""),
         }
     }
 
@@ -606,88 +605,26 @@ fn pod_name(target: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
-/// An object embedded in the scenario, read by [`api::parse`] from its own lines of the file
-/// (earlier lines blanked, so every error keeps the file's line and column). An object the line
-/// slice cannot hold (a flow mapping spanning lines, an alias to an anchor elsewhere) is read
-/// from its JSON form instead, its errors placed at the object's start.
+/// An object embedded in the scenario, read from its node of the file's tree as a manifest
+/// document would be read: its errors keep the file's lines and columns, and an error about the
+/// object as a whole (no `kind`, an unknown kind, nothing there) is placed at its start.
 fn embedded_object(
-    text: &str,
-    item: &Spanned<serde_json::Value>,
+    tree: &yaml::Tree<'_>,
+    item: &Located<IgnoredAny>,
 ) -> Result<Manifest, ScenarioError> {
-    let at = item.referenced;
-    let (line, column) = (at.line(), at.column());
-    let relocate = |mut e: ManifestError| {
-        e.document = 1;
-        if e.line.is_none()
-            || matches!(
-                e.kind,
-                ManifestErrorKind::MissingTypeMeta { .. }
-                    | ManifestErrorKind::UnknownKind { .. }
-                    | ManifestErrorKind::Empty
-            )
-        {
-            e.line = Some(line);
-            e.column = Some(column);
-        }
-        e
+    let at = item.location;
+    let at_start = |kind| ManifestError {
+        document: 1,
+        line: Some(at.line),
+        column: Some(at.column),
+        kind,
     };
-    if let Some(slice) = slice_object(text, line, column) {
-        match api::parse(&slice) {
-            Ok(mut manifests) if manifests.len() == 1 => {
-                let mut m = manifests.remove(0);
-                m.document = 1;
-                m.line = line;
-                return Ok(m);
-            }
-            Ok(_) => {}
-            Err(e) if matches!(e.kind, ManifestErrorKind::Syntax { .. }) => {}
-            Err(e) => return Err(relocate(e).into()),
-        }
+    match api::manifest::read_object(tree, item.node, 1, at, 0) {
+        Ok(Some(manifest)) => Ok(manifest),
+        Ok(None) => Err(at_start(ManifestErrorKind::Empty).into()),
+        Err(e) if e.line.is_none() => Err(at_start(e.kind).into()),
+        Err(e) => Err(e.into()),
     }
-    let json = serde_json::to_string(&item.value).unwrap_or_default();
-    match api::parse(&json) {
-        Ok(mut manifests) if manifests.len() == 1 => {
-            let mut m = manifests.remove(0);
-            m.line = line;
-            Ok(m)
-        }
-        Ok(_) => Err(relocate(ManifestError {
-            document: 1,
-            line: None,
-            column: None,
-            kind: ManifestErrorKind::Empty,
-        })
-        .into()),
-        Err(mut e) => {
-            e.line = None;
-            Err(relocate(e).into())
-        }
-    }
-}
-
-/// The text of the block-mapping node starting at `line`:`column` (1-based), with everything
-/// before it blanked: its first line from `column` on, then each following line indented at
-/// least as far (blank and comment lines go along), preceded by empty lines so line numbers
-/// stay the file's. `None` when the position is not in the text.
-fn slice_object(text: &str, line: u64, column: u64) -> Option<String> {
-    let line = usize::try_from(line).ok()?.checked_sub(1)?;
-    let indent = usize::try_from(column).ok()?.checked_sub(1)?;
-    let mut lines = text.split_inclusive('\n').skip(line);
-    let first = lines.next()?;
-    let rest: String = first.chars().skip(indent).collect();
-    let mut out = "\n".repeat(line);
-    out.push_str(&" ".repeat(indent));
-    out.push_str(&rest);
-    for l in lines {
-        let content = l.trim_start_matches(' ');
-        let blank = content.trim().is_empty() || content.starts_with('#');
-        let depth = l.len() - content.len();
-        if !blank && depth < indent || l.starts_with("---") || l.starts_with("...") {
-            break;
-        }
-        out.push_str(l);
-    }
-    Some(out)
 }
 
 /// The line where a second YAML document starts, if the text has one (a `---` at column 0
@@ -718,17 +655,15 @@ fn second_document_line(text: &str) -> Option<u64> {
 
 /// A Scenario document that serde cannot read as the kind (a wrong type, an unknown field),
 /// worded as the API server's decoder, as [`api::parse`] words the same for a Pod.
-fn decode_error(e: &serde_saphyr::Error) -> ScenarioError {
-    let loc = e.location();
-    let message = crate::api::manifest::plain_message(e);
+fn decode_error(e: &yaml::Error) -> ScenarioError {
     ScenarioError::Manifest(ManifestError {
         document: 1,
-        line: loc.map(|l| l.line()),
-        column: loc.map(|l| l.column()),
+        line: e.location.map(|l| l.line),
+        column: e.location.map(|l| l.column),
         kind: ManifestErrorKind::Decode {
             api_version: API_VERSION.into(),
             kind: KIND.into(),
-            message,
+            message: e.message.clone(),
         },
     })
 }

@@ -16,6 +16,8 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, Pod, Secret, Servic
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::yaml;
+
 /// The largest input accepted, in bytes: the API server's limit on a request body (3 MiB,
 /// `apiserver` `MaxRequestBodyBytes`). Larger pastes get the server's own answer.
 pub const MAX_INPUT_BYTES: usize = 3 * 1024 * 1024;
@@ -287,81 +289,115 @@ fn is_marker(line: &str, marker: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
 }
 
-/// The serde-saphyr options for user input: no anchors or aliases bombs, bounded depth.
-fn yaml_options() -> serde_saphyr::Options {
-    serde_saphyr::Options::default()
-}
-
 fn parse_document(doc: &Document<'_>) -> Result<Option<Manifest>, ManifestError> {
     let line_offset = doc.first_line - 1;
-    let located = |err: &serde_saphyr::Error, kind: ManifestErrorKind| {
-        let loc = err.location();
-        ManifestError {
-            document: doc.number,
-            line: loc.map(|l| l.line() + line_offset),
-            column: loc.map(|l| l.column()),
-            kind,
-        }
+    let tree = yaml::parse(&doc.text).map_err(|e| {
+        let message = e.message.clone();
+        located(
+            doc.number,
+            line_offset,
+            &e,
+            ManifestErrorKind::Syntax { message },
+        )
+    })?;
+    let start = yaml::Location {
+        line: doc.first_line,
+        column: 1,
     };
-    let meta: Option<TypeMeta> = serde_saphyr::from_str_with_options(&doc.text, yaml_options())
-        .map_err(|e| {
-            located(
-                &e,
-                ManifestErrorKind::Syntax {
-                    message: plain_message(&e),
-                },
-            )
-        })?;
+    read_object(&tree, tree.root(), doc.number, start, line_offset)
+}
+
+/// A [`ManifestError`] at the error's place in the whole input (`line_offset` lines above the
+/// text that was parsed).
+fn located(
+    document: usize,
+    line_offset: u64,
+    err: &yaml::Error,
+    kind: ManifestErrorKind,
+) -> ManifestError {
+    ManifestError {
+        document,
+        line: err.location.map(|l| l.line + line_offset),
+        column: err.location.map(|l| l.column),
+        kind,
+    }
+}
+
+/// Reads the object at `node` of a parsed document: its `apiVersion` and `kind`, then the whole
+/// node as that kind. `start` is where the object begins in the input (where an error about
+/// the object as a whole is placed); `None` for a null document, which kubectl skips.
+pub(crate) fn read_object(
+    tree: &yaml::Tree<'_>,
+    node: yaml::NodeId,
+    document: usize,
+    start: yaml::Location,
+    line_offset: u64,
+) -> Result<Option<Manifest>, ManifestError> {
+    // Read as serde-saphyr read it: the whole node is walked, so a broken value anywhere
+    // (a duplicate key, a bad merge) is refused before the kind is looked at.
+    let meta: Option<TypeMeta> = yaml::from_tree(tree, node).map_err(|e| {
+        let message = e.message.clone();
+        located(
+            document,
+            line_offset,
+            &e,
+            ManifestErrorKind::Syntax { message },
+        )
+    })?;
     // A document holding only `null` (or `~`) is skipped, as kubectl skips empty documents.
     let Some(meta) = meta else { return Ok(None) };
+    let at_start = |kind| ManifestError {
+        document,
+        line: Some(start.line),
+        column: Some(start.column),
+        kind,
+    };
     let (api_version, kind) = match (meta.api_version, meta.kind) {
         (Some(v), Some(k)) if !v.is_empty() && !k.is_empty() => (v, k),
         (v, k) => {
-            return Err(ManifestError {
-                document: doc.number,
-                line: Some(doc.first_line),
-                column: Some(1),
-                kind: ManifestErrorKind::MissingTypeMeta {
-                    api_version: v.is_none_or(|v| v.is_empty()),
-                    kind: k.is_none_or(|k| k.is_empty()),
-                },
-            })
+            return Err(at_start(ManifestErrorKind::MissingTypeMeta {
+                api_version: v.is_none_or(|v| v.is_empty()),
+                kind: k.is_none_or(|k| k.is_empty()),
+            }))
         }
     };
     let object = decode(&api_version, &kind, |decode_kind| {
-        fn yaml<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
-            serde_saphyr::from_str_with_options(text, yaml_options())
+        fn typed<T: DeserializeOwned>(
+            tree: &yaml::Tree<'_>,
+            node: yaml::NodeId,
+        ) -> Result<Box<T>, yaml::Error> {
+            yaml::from_tree(tree, node).map(Box::new)
         }
-        Ok(match decode_kind {
-            "Pod" => Object::Pod(yaml(&doc.text)?),
-            "Deployment" => Object::Deployment(yaml(&doc.text)?),
-            "ReplicaSet" => Object::ReplicaSet(yaml(&doc.text)?),
-            "StatefulSet" => Object::StatefulSet(yaml(&doc.text)?),
-            "DaemonSet" => Object::DaemonSet(yaml(&doc.text)?),
-            "Job" => Object::Job(yaml(&doc.text)?),
-            "Service" => Object::Service(yaml(&doc.text)?),
-            "ConfigMap" => Object::ConfigMap(yaml(&doc.text)?),
-            "Secret" => Object::Secret(yaml(&doc.text)?),
-            "Namespace" => Object::Namespace(yaml(&doc.text)?),
-            "Node" => Object::Node(yaml(&doc.text)?),
+        Ok::<_, yaml::Error>(match decode_kind {
+            "Pod" => Object::Pod(typed(tree, node)?),
+            "Deployment" => Object::Deployment(typed(tree, node)?),
+            "ReplicaSet" => Object::ReplicaSet(typed(tree, node)?),
+            "StatefulSet" => Object::StatefulSet(typed(tree, node)?),
+            "DaemonSet" => Object::DaemonSet(typed(tree, node)?),
+            "Job" => Object::Job(typed(tree, node)?),
+            "Service" => Object::Service(typed(tree, node)?),
+            "ConfigMap" => Object::ConfigMap(typed(tree, node)?),
+            "Secret" => Object::Secret(typed(tree, node)?),
+            "Namespace" => Object::Namespace(typed(tree, node)?),
+            "Node" => Object::Node(typed(tree, node)?),
             other => unreachable!("decode() only passes supported kinds, got {other}"),
         })
     });
     match object {
         Ok(object) => Ok(Some(Manifest {
-            document: doc.number,
-            line: doc.first_line,
+            document,
+            line: start.line,
             object,
         })),
-        Err(DecodeError::Unknown) => Err(ManifestError {
-            document: doc.number,
-            line: Some(doc.first_line),
-            column: Some(1),
-            kind: ManifestErrorKind::UnknownKind { api_version, kind },
-        }),
+        Err(DecodeError::Unknown) => Err(at_start(ManifestErrorKind::UnknownKind {
+            api_version,
+            kind,
+        })),
         Err(DecodeError::Serde(e)) => {
-            let message = plain_message(&e);
+            let message = e.message.clone();
             Err(located(
+                document,
+                line_offset,
                 &e,
                 ManifestErrorKind::Decode {
                     api_version,
@@ -390,16 +426,5 @@ fn decode<E>(
     {
         Some((_, k)) => f(k).map_err(DecodeError::Serde),
         None => Err(DecodeError::Unknown),
-    }
-}
-
-/// The error's message without serde-saphyr's own location suffix (we print ours, adjusted to
-/// the whole input).
-pub(crate) fn plain_message(err: &serde_saphyr::Error) -> String {
-    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
-    let rendered = err.without_snippet().render_with_options(options);
-    match rendered.rfind(" at line ") {
-        Some(i) => rendered[..i].to_string(),
-        None => rendered,
     }
 }

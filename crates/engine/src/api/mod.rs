@@ -8,5 +8,6 @@ pub mod manifest;
 pub mod server;
 pub mod summary;
 pub mod validation;
+pub mod yaml;
 
 pub use manifest::{parse, Manifest, ManifestError, Object};
