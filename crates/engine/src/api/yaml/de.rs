@@ -12,6 +12,7 @@
 //! the key being read (or the mapping, before its first key), or at the sequence item; serde's
 //! custom errors at the value being read.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -145,7 +146,7 @@ enum Any<'t> {
     I64(i64),
     U64(u64),
     F64(f64),
-    Str(&'t str),
+    Str(Cow<'t, str>),
     Seq,
     Map,
 }
@@ -222,8 +223,9 @@ impl<'t, 'a> Cursor<'t, 'a> {
         parse_yaml12_float(text, tag).ok_or_else(|| invalid("floating point", at))
     }
 
-    /// `deserialize_str` / `deserialize_string`: a plain null-like scalar is not a string.
-    fn string(&self) -> Result<&'t str, Error> {
+    /// `deserialize_str` / `deserialize_string`: a plain null-like scalar is not a string;
+    /// a `!!binary` one is its decoded text.
+    fn string(&self) -> Result<Cow<'t, str>, Error> {
         let s = self
             .scalar()
             .ok_or_else(|| self.unexpected("string scalar"))?;
@@ -234,7 +236,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
             ));
         }
         if s.tag == Tag::Binary {
-            return Err(Error::at("invalid !!binary base64", self.location()));
+            return binary_text(&s.text, self.location()).map(Cow::Owned);
         }
         if !s.tag.can_parse_into_string() {
             return Err(Error::at(
@@ -242,7 +244,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
                 self.location(),
             ));
         }
-        Ok(&s.text)
+        Ok(Cow::Borrowed(&s.text))
     }
 
     fn char(&self) -> Result<char, Error> {
@@ -304,6 +306,9 @@ impl<'t, 'a> Cursor<'t, 'a> {
         if is_null(s.tag, &s.text, s.style) {
             return Ok(Any::Unit);
         }
+        if s.tag == Tag::Binary {
+            return binary_text(&s.text, at).map(|t| Any::Str(Cow::Owned(t)));
+        }
         if s.style != Style::Plain || !s.tag.can_parse_into_string() || s.tag.forces_string() {
             if !s.tag.can_parse_into_string() {
                 return Err(Error::at(
@@ -311,7 +316,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
                     at,
                 ));
             }
-            return Ok(Any::Str(&s.text));
+            return Ok(Any::Str(Cow::Borrowed(&s.text)));
         }
         if let Some(b) = parse_yaml11_bool(&s.text) {
             return Ok(Any::Bool(b));
@@ -319,7 +324,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
         let t = yaml_trim(&s.text);
         let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
         if matches!(unsigned.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]) || is_signed_nan(t) {
-            return Ok(Any::Str(&s.text));
+            return Ok(Any::Str(Cow::Borrowed(&s.text)));
         }
         if t.starts_with('-') {
             if !leading_zero_decimal(t) {
@@ -333,7 +338,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
         if let Some(v) = parse_float_incl_overflow(&s.text, s.tag) {
             return finite(v, &s.text, at).map(Any::F64);
         }
-        Ok(Any::Str(&s.text))
+        Ok(Any::Str(Cow::Borrowed(&s.text)))
     }
 
     /// Enters a sequence or mapping: serde-saphyr's `Cfg::enter_container` depth budget.
@@ -529,7 +534,7 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, '_> {
             Any::I64(v) => visitor.visit_i64(v),
             Any::U64(v) => visitor.visit_u64(v),
             Any::F64(v) => visitor.visit_f64(v),
-            Any::Str(s) => visitor.visit_str(s),
+            Any::Str(s) => visitor.visit_str(&s),
             Any::Seq => self.deserialize_seq(visitor),
             Any::Map => self.deserialize_map(visitor),
         }
@@ -559,11 +564,11 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, '_> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_str(self.at.string()?)
+        visitor.visit_str(&self.at.string()?)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_str(self.at.string()?)
+        visitor.visit_str(&self.at.string()?)
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Error> {
@@ -690,7 +695,9 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, '_> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.at.kind() {
-            Kind::Scalar(_) => visitor.visit_enum(self.at.string()?.into_deserializer()),
+            Kind::Scalar(_) => {
+                visitor.visit_enum(self.at.string()?.into_owned().into_deserializer())
+            }
             Kind::Mapping(_) => {
                 let (entries, depth) = self.at.mapping()?;
                 match entries.explicit.as_slice() {
@@ -1056,4 +1063,55 @@ fn parse_float_incl_overflow(s: &str, tag: Tag) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|v| v.is_infinite())
+}
+
+/// A `!!binary` scalar read as a string: its base64 decoded, as UTF-8 (serde-saphyr's
+/// `decode_base64_yaml`: whitespace skipped, padding required).
+fn binary_text(text: &str, location: Location) -> Result<String, Error> {
+    let bad = || Error::at("invalid !!binary base64", location);
+    let mut bits: u32 = 0;
+    let mut count = 0u8;
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut padding = false;
+    let mut length = 0usize;
+    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        length += 1;
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                padding = true;
+                continue;
+            }
+            _ => return Err(bad()),
+        };
+        if padding {
+            return Err(bad());
+        }
+        bits = bits << 6 | u32::from(v);
+        count += 1;
+        if count == 4 {
+            out.extend_from_slice(&bits.to_be_bytes()[1..]);
+            (bits, count) = (0, 0);
+        }
+    }
+    if !length.is_multiple_of(4) {
+        return Err(bad());
+    }
+    match count {
+        0 => {}
+        2 => out.push((bits >> 4) as u8),
+        3 => out.extend_from_slice(&((bits >> 2) as u16).to_be_bytes()),
+        _ => return Err(bad()),
+    }
+    String::from_utf8(out).map_err(|_| {
+        Error::at(
+            "!!binary scalar is not valid UTF-8 so cannot be stored into string. \
+             If you just use !!binary for documentation/annotation, set ignore_binary_tag_for_string in Options",
+            location,
+        )
+    })
 }
