@@ -3,10 +3,11 @@
 //!
 //! [`parse`] is the entry point. It splits YAML into documents at the `---` / `...` markers (which
 //! the YAML spec only allows at column 0, so a line scan is exact), reads each document's
-//! `apiVersion` and `kind`, then decodes the document as that kind. Every error carries the
-//! document number, the line and the column in the user's text, never a panic: the parser
-//! (serde-saphyr) is panic-free on hostile input and runs under a budget, and the input size is
-//! capped as the API server caps a request body.
+//! `apiVersion` and `kind`, then decodes the document as that kind. Each document is parsed once
+//! into an [`yaml`] tree, and both reads deserialize from it. Every error carries the document
+//! number, the line and the column in the user's text, never a panic: the tree is built by a
+//! panic-free parser under a budget, and the input size is capped as the API server caps a
+//! request body.
 
 use std::fmt;
 
