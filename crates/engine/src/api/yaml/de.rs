@@ -628,12 +628,7 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, '_> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let (items, depth) = self.at.sequence()?;
-        visitor.visit_seq(SeqAccess {
-            tree: self.at.tree,
-            items: items.iter(),
-            depth,
-        })
+        visitor.visit_seq(SeqAccess::open(self.at)?)
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -654,29 +649,11 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, '_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let (entries, depth) = self.at.mapping()?;
-        let mut access = MapAccess {
-            tree: self.at.tree,
-            entries,
-            next: 0,
-            merging: false,
-            seen: HashSet::new(),
-            value: None,
-            fallback: self.at.used_at,
-            depth,
-        };
-        let fallback = |access: &MapAccess<'_, '_>, err| place_structural(err, access.fallback);
-        let value = match visitor.visit_map(&mut access) {
-            Ok(value) => value,
-            Err(err) => return Err(fallback(&access, err)),
-        };
-        // A visitor that stops early leaves entries: serde-saphyr reads one more and refuses it.
-        if access.value.is_some()
-            || de::MapAccess::next_key::<de::IgnoredAny>(&mut access)?.is_some()
-        {
-            return Err(Error::at("expected mapping end", access.fallback));
+        let mut access = MapAccess::open(self.at)?;
+        match visitor.visit_map(&mut access) {
+            Ok(value) => access.close().map(|()| value),
+            Err(err) => Err(access.failed(err)),
         }
-        Ok(value)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -760,6 +737,32 @@ struct SeqAccess<'t, 'a> {
     depth: usize,
 }
 
+// The non-generic halves of the accessors, kept out of line: every Kubernetes type's visitor
+// instantiates the generic halves, so what they share is written once here.
+impl<'t, 'a> SeqAccess<'t, 'a> {
+    #[inline(never)]
+    fn open(at: Cursor<'t, 'a>) -> Result<SeqAccess<'t, 'a>, Error> {
+        let (items, depth) = at.sequence()?;
+        Ok(SeqAccess {
+            tree: at.tree,
+            items: items.iter(),
+            depth,
+        })
+    }
+
+    #[inline(never)]
+    fn next_item(&mut self) -> Option<Deserializer<'t, 'a>> {
+        let item = *self.items.next()?;
+        Some(Deserializer::child(self.tree, item, self.depth))
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn or_at(err: Error, location: Location) -> Error {
+    err.or_at(location)
+}
+
 impl<'de> de::SeqAccess<'de> for SeqAccess<'_, '_> {
     type Error = Error;
 
@@ -767,12 +770,13 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(&item) = self.items.next() else {
+        let Some(de) = self.next_item() else {
             return Ok(None);
         };
-        let de = Deserializer::child(self.tree, item, self.depth);
         let used_at = de.at.used_at;
-        seed.deserialize(de).map(Some).map_err(|e| e.or_at(used_at))
+        seed.deserialize(de)
+            .map(Some)
+            .map_err(|e| or_at(e, used_at))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -791,10 +795,72 @@ struct MapAccess<'t, 'a> {
     value: Option<NodeId>,
     /// Where serde's structural errors go: the last key read, else the mapping.
     fallback: Location,
+    /// Where the value being read is used (its alias, for one reached through an alias).
+    value_used_at: Location,
     depth: usize,
 }
 
-impl<'t> MapAccess<'t, '_> {
+impl<'t, 'a> MapAccess<'t, 'a> {
+    #[inline(never)]
+    fn open(at: Cursor<'t, 'a>) -> Result<MapAccess<'t, 'a>, Error> {
+        let (entries, depth) = at.mapping()?;
+        Ok(MapAccess {
+            tree: at.tree,
+            entries,
+            next: 0,
+            merging: false,
+            seen: HashSet::new(),
+            value: None,
+            fallback: at.used_at,
+            value_used_at: at.used_at,
+            depth,
+        })
+    }
+
+    /// After the visitor is done: a visitor that stops early leaves entries, and serde-saphyr
+    /// reads one more and refuses it.
+    #[inline(never)]
+    fn close(mut self) -> Result<(), Error> {
+        if self.value.is_some() || self.next_key_deserializer()?.is_some() {
+            return Err(Error::at("expected mapping end", self.fallback));
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn failed(self, err: Error) -> Error {
+        place_structural(err, self.fallback)
+    }
+
+    /// The next key to read, and the value's node kept for [`Self::next_value_deserializer`].
+    #[inline(never)]
+    fn next_key_deserializer(&mut self) -> Result<Option<Deserializer<'t, 'a>>, Error> {
+        let Some((key, value)) = self.next_entry()? else {
+            return Ok(None);
+        };
+        let de = Deserializer::child(self.tree, key, self.depth);
+        self.fallback = de.at.location();
+        self.value = Some(value);
+        Ok(Some(de))
+    }
+
+    #[inline(never)]
+    fn next_value_deserializer(&mut self) -> Result<Deserializer<'t, 'a>, Error> {
+        let Some(value) = self.value.take() else {
+            return Err(Error::at("value requested before key", self.fallback));
+        };
+        let de = Deserializer::child(self.tree, value, self.depth);
+        self.value_used_at = de.at.used_at;
+        Ok(de)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn value_failed(&self, err: Error) -> Error {
+        place_structural(err, self.fallback).or_at(self.value_used_at)
+    }
+
     /// The next entry serde should see: explicit entries (a repeated key is an error), then
     /// merged ones whose key is not there yet.
     fn next_entry(&mut self) -> Result<Option<(NodeId, NodeId)>, Error> {
@@ -842,26 +908,18 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.next_entry()? else {
+        let Some(de) = self.next_key_deserializer()? else {
             return Ok(None);
         };
-        let de = Deserializer::child(self.tree, key, self.depth);
-        let location = de.at.location();
-        self.fallback = location;
-        let key = seed.deserialize(de).map_err(|e| e.or_at(location))?;
-        self.value = Some(value);
-        Ok(Some(key))
+        match seed.deserialize(de) {
+            Ok(key) => Ok(Some(key)),
+            Err(err) => Err(or_at(err, self.fallback)),
+        }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let Some(value) = self.value.take() else {
-            return Err(Error::at("value requested before key", self.fallback));
-        };
-        let de = Deserializer::child(self.tree, value, self.depth);
-        let used_at = de.at.used_at;
-        let key_at = self.fallback;
-        seed.deserialize(de)
-            .map_err(|e| place_structural(e, key_at).or_at(used_at))
+        let de = self.next_value_deserializer()?;
+        seed.deserialize(de).map_err(|e| self.value_failed(e))
     }
 }
 
