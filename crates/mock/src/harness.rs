@@ -130,9 +130,7 @@ impl Harness {
                 "/tmp",
                 0o1777,
             );
-            if let Some(p) = k.pods.get_mut(&pod) {
-                p.memory_trees.insert(shm);
-            }
+            k.add_memory_tree(pod, shm);
             (pod, image, shm)
         };
         Harness {

@@ -413,9 +413,7 @@ impl MockRuntime {
                     let tree =
                         k.fs.new_tree(if *memory { *size_limit_bytes } else { None });
                     if *memory {
-                        if let Some(p) = k.pods.get_mut(&pod_id) {
-                            p.memory_trees.insert(tree);
-                        }
+                        k.add_memory_tree(pod_id, tree);
                     }
                     tree
                 }
@@ -459,9 +457,7 @@ impl MockRuntime {
             now,
         );
         let shm = k.fs.new_tree(Some(SHM_BYTES));
-        if let Some(p) = k.pods.get_mut(&pod_id) {
-            p.memory_trees.insert(shm);
-        }
+        k.add_memory_tree(pod_id, shm);
         let pause = k.add_container(pod_id, "POD", Vec::new(), None, None);
         drop(k);
         self.machine.spawn(
@@ -500,7 +496,7 @@ impl MockRuntime {
                 }
             }
             k.kill_container(s.pause);
-            k.pods.remove(&s.pod);
+            k.remove_pod(s.pod);
             // emptyDir and the pod's own files go with the pod; hostPath stays on the node.
             let host: Vec<TreeId> = self.host_paths.values().copied().collect();
             for tree in s.volumes.values().chain([&s.managed, &s.shm]) {

@@ -10,8 +10,8 @@ use std::task::Poll;
 use podplay_engine::time::Time;
 
 use super::{
-    Disposition, Kernel, LogStream, Open, OpenEntry, OpenId, Pid, Signal, Task, WaitStatus, Wake,
-    FUEL_PER_QUANTUM, PIPE_BUF_BYTES, QUANTUM_MS,
+    Disposition, Kernel, Key, LogStream, Open, OpenEntry, OpenId, Pid, Signal, Task, WaitStatus,
+    Wake, FUEL_PER_QUANTUM, PIPE_BUF_BYTES, QUANTUM_MS,
 };
 use crate::fs::{Errno, Kind, Stat, WriteMode};
 
@@ -209,9 +209,8 @@ impl Ctx {
             Some(me)
         } else {
             who.parse::<u32>().ok().and_then(|n| {
-                k.procs
-                    .values()
-                    .find(|p| p.ns == me.ns && p.ns_pid == n && p.zombie.is_none())
+                k.ns_procs(me.ns)
+                    .find(|p| p.ns_pid == n && p.zombie.is_none())
             })
         };
         match (who, target, file) {
@@ -256,7 +255,7 @@ impl Ctx {
             .unwrap_or(Err(Errno::ENOENT))?;
         let mut k = self.k.borrow_mut();
         if let Some(tree) = tree {
-            let memory = k.pods.values().any(|p| p.memory_trees.contains(&tree));
+            let memory = k.is_memory_tree(tree);
             let after = k.fs.tree_bytes(tree);
             if memory && after > before {
                 let container = k.procs.get(&self.pid).map(|p| p.container);
@@ -321,9 +320,8 @@ impl Ctx {
             let k = self.k.borrow();
             let me = k.procs.get(&self.pid).ok_or(Errno::ENOENT)?;
             let mut pids: Vec<u32> = k
-                .procs
-                .values()
-                .filter(|p| p.ns == me.ns && p.zombie.is_none())
+                .ns_procs(me.ns)
+                .filter(|p| p.zombie.is_none())
                 .map(|p| p.ns_pid)
                 .collect();
             pids.sort_unstable();
@@ -545,18 +543,19 @@ impl Ctx {
                         let n = room.min(rest.len());
                         stream.buf.extend(&rest[..n]);
                         if n > 0 {
+                            k.touch(Key::Stream(s));
                             k.changed();
                         }
-                        n
+                        (n, s)
                     }
                 }
             };
-            rest = &rest[step..];
+            rest = &rest[step.0..];
             if rest.is_empty() {
                 return Ok(());
             }
             // The pipe is full: wait for the reader.
-            self.wait_change(None).await;
+            self.wait_for(Key::Stream(step.1), None).await;
         }
     }
 
@@ -571,7 +570,7 @@ impl Ctx {
     pub async fn read(&self, fd: i32, max: usize) -> Result<Vec<u8>, Errno> {
         self.burn(1).await;
         loop {
-            {
+            let stream = {
                 let mut guard = self.k.borrow_mut();
                 let k: &mut Kernel = &mut guard;
                 let id = k.open_id(self.pid, fd).ok_or(Errno::EBADF)?;
@@ -590,20 +589,22 @@ impl Ctx {
                         if !stream.buf.is_empty() {
                             let n = max.min(stream.buf.len());
                             let out: Vec<u8> = stream.buf.drain(..n).collect();
+                            k.touch(Key::Stream(s));
                             k.changed();
                             return Ok(out);
                         }
                         if stream.writers == 0 || stream.shut {
                             return Ok(Vec::new());
                         }
+                        s
                     }
                     _ => return Err(Errno::EBADF),
                 }
-            }
+            };
             if self.has_signal() {
                 return Err(Errno::EINTR);
             }
-            self.wait_change(None).await;
+            self.wait_for(Key::Stream(stream), None).await;
         }
     }
 
@@ -614,6 +615,7 @@ impl Ctx {
         match k.open_of(self.pid, fd).cloned() {
             Some(Open::Socket { tx, .. }) => {
                 k.stream_mut(tx).shut = true;
+                k.touch(Key::Stream(tx));
                 k.changed();
                 Ok(())
             }
@@ -769,7 +771,7 @@ impl Ctx {
                     Some(p) if p.ppid != self.pid => return Ok(WaitStatus::Exited(127)),
                     Some(p) => {
                         if let Some(status) = p.zombie {
-                            k.procs.remove(&pid);
+                            k.remove_proc(pid);
                             return Ok(status);
                         }
                     }
@@ -778,7 +780,8 @@ impl Ctx {
             if interruptible && self.has_signal() {
                 return Err(Interrupted);
             }
-            self.wait_change(None).await;
+            // A child's end touches its parent's key.
+            self.wait_for(Key::Proc(self.pid), None).await;
         }
     }
 
@@ -787,10 +790,9 @@ impl Ctx {
         self.k
             .borrow()
             .procs
-            .values()
-            .filter(|p| p.ppid == self.pid)
-            .map(|p| p.pid)
-            .collect()
+            .get(&self.pid)
+            .map(|p| p.children.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Whether child `pid` has ended (without reaping it).
@@ -812,11 +814,11 @@ impl Ctx {
         let target = {
             let k = self.k.borrow();
             let me = k.procs.get(&self.pid).ok_or(Errno::ESRCH)?;
-            k.procs
-                .values()
-                .find(|p| p.ns == me.ns && p.ns_pid == ns_pid && p.zombie.is_none())
-                .map(|p| p.pid)
-                .ok_or(Errno::ESRCH)?
+            let found = k
+                .ns_procs(me.ns)
+                .find(|p| p.ns_pid == ns_pid && p.zombie.is_none())
+                .map(|p| p.pid);
+            found.ok_or(Errno::ESRCH)?
         };
         match sig {
             // `kill -0`: does it exist?
@@ -840,9 +842,8 @@ impl Ctx {
             return Vec::new();
         };
         let mut out: Vec<PsEntry> = k
-            .procs
-            .values()
-            .filter(|p| p.ns == me.ns && p.zombie.is_none())
+            .ns_procs(me.ns)
+            .filter(|p| p.zombie.is_none())
             .map(|p| PsEntry {
                 pid: p.ns_pid,
                 ppid: k
@@ -876,13 +877,20 @@ impl Ctx {
             if self.now() >= until {
                 return Ok(());
             }
-            self.wait_change(Some(until)).await;
+            self.wait_for(Key::Proc(self.pid), Some(until)).await;
         }
     }
 
-    /// Waits until something changes in the kernel (or until `until`): the building block of
-    /// every blocking call.
+    /// Waits until anything at all changes in the kernel (or until `until`), for a program
+    /// that waits on something the kernel cannot name. It costs a poll at every change on the
+    /// node: the kernel's own calls wait on what they name ([`Ctx::wait_for`]).
     pub async fn wait_change(&self, until: Option<Time>) {
+        self.wait_for(Key::Any, until).await
+    }
+
+    /// Waits until `key` changes, a handled signal arrives or a child ends (or until `until`):
+    /// the building block of every blocking call.
+    pub(super) async fn wait_for(&self, key: Key, until: Option<Time>) {
         let mut parked = false;
         poll_fn(|_| {
             if parked {
@@ -890,8 +898,8 @@ impl Ctx {
             }
             parked = true;
             let mut k = self.k.borrow_mut();
-            let g = k.generation;
-            k.park(self.pid, Wake::Change(g, until));
+            let g = k.sched.generation;
+            k.park(self.pid, Wake::Change(g, until), &[key]);
             Poll::Pending
         })
         .await
@@ -930,7 +938,7 @@ impl Ctx {
                     return Poll::Ready(());
                 }
                 parked = true;
-                self.k.borrow_mut().park(self.pid, Wake::At(until));
+                self.k.borrow_mut().park(self.pid, Wake::At(until), &[]);
                 Poll::Pending
             })
             .await
@@ -980,7 +988,7 @@ impl Ctx {
             if let Some(s) = self.take_signal() {
                 return s;
             }
-            self.wait_change(None).await;
+            self.wait_for(Key::Proc(self.pid), None).await;
         }
     }
 
@@ -1026,6 +1034,7 @@ impl Ctx {
                 },
             );
         }
+        k.touch(Key::Listener(pod, port));
         k.changed();
         Ok(fd)
     }
@@ -1034,15 +1043,20 @@ impl Ctx {
     pub async fn accept(&self, fd: i32) -> Result<i32, Errno> {
         loop {
             self.burn(1).await;
-            let conn = {
+            let (listener, conn) = {
                 let mut k = self.k.borrow_mut();
                 let Some(Open::Listener { pod, port }) = k.open_of(self.pid, fd).cloned() else {
                     return Err(Errno::EBADF);
                 };
-                k.pods
+                let conn = k
+                    .pods
                     .get_mut(&pod)
                     .and_then(|p| p.listeners.get_mut(&port))
-                    .and_then(|l| l.backlog.pop_front())
+                    .and_then(|l| l.backlog.pop_front());
+                if conn.is_some() {
+                    k.touch(Key::Listener(pod, port));
+                }
+                (Key::Listener(pod, port), conn)
             };
             if let Some((rx, tx)) = conn {
                 let fd = self.attach(Open::Socket { rx, tx }, 3);
@@ -1050,12 +1064,14 @@ impl Ctx {
                 let mut k = self.k.borrow_mut();
                 k.stream_mut(rx).readers = k.stream_mut(rx).readers.saturating_sub(1);
                 k.stream_mut(tx).writers = k.stream_mut(tx).writers.saturating_sub(1);
+                k.touch(Key::Stream(rx));
+                k.touch(Key::Stream(tx));
                 return Ok(fd);
             }
             if self.has_signal() {
                 return Err(Errno::EINTR);
             }
-            self.wait_change(None).await;
+            self.wait_for(listener, None).await;
         }
     }
 
@@ -1074,7 +1090,7 @@ impl Ctx {
             let target = if ip.starts_with("127.") {
                 own
             } else {
-                k.pods.values().find(|p| p.ip == ip).map(|p| p.id)
+                k.pod_by_ip(ip)
             };
             let target = target.ok_or(Errno::EHOSTUNREACH)?;
             if !k
@@ -1118,6 +1134,10 @@ impl Ctx {
             // Until the server accepts, the kernel holds its end open.
             k.stream_mut(up).readers += 1;
             k.stream_mut(down).writers += 1;
+            // The listener may be in another pod: its key, not this process's, wakes it.
+            k.touch(Key::Listener(target, port));
+            k.touch(Key::Stream(up));
+            k.touch(Key::Stream(down));
             k.changed();
             (down, up)
         };

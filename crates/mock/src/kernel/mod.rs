@@ -14,6 +14,7 @@
 //! (the kubelet sets `memory.oom.group`) and marks it OOMKilled.
 
 mod ctx;
+mod sched;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -27,6 +28,7 @@ use podplay_engine::time::Time;
 use crate::fs::{Errno, Fs, Kind, Mount, TreeId};
 
 pub use ctx::{Ctx, Interrupted, OpenMode};
+use sched::{Key, Sched};
 
 /// A process as the kernel names it (unique across the node; each PID namespace numbers its
 /// processes from 1 as well, see [`Process::ns_pid`]).
@@ -280,6 +282,10 @@ pub struct Process {
     /// Of `mem_bytes`, what the program really holds (see [`HELD_BYTES_MAX`]).
     pub held_bytes: u64,
     wake: Wake,
+    /// What the program waits on, gathered while it is polled (see [`Kernel::park`]).
+    keys: Vec<Key>,
+    /// Its children not yet reaped, so that an exit finds them without a scan.
+    children: BTreeSet<Pid>,
     fuel_at: Time,
     fuel_left: u32,
 }
@@ -331,6 +337,9 @@ pub struct Container {
     partial: [Vec<u8>; 2],
     /// A pseudo-container for the node's own probes: no files, not in any listing.
     pub node: bool,
+    /// Its processes (zombies included), so that its end, its memory and its pids limit are
+    /// counted without a scan of the node.
+    pids: BTreeSet<Pid>,
 }
 
 /// A pod's shared namespaces.
@@ -385,8 +394,14 @@ pub struct Kernel {
     pub pods: BTreeMap<PodId, Pod>,
     opens: BTreeMap<OpenId, OpenEntry>,
     streams: BTreeMap<StreamId, Stream>,
-    /// Bumped by every change a parked process may be waiting for.
-    generation: u64,
+    /// Who runs next: the ready set, the timers and what each parked process waits on.
+    sched: Sched,
+    /// The processes of each PID namespace (what `ps`, `kill` and `/proc` look through).
+    ns_members: BTreeMap<PidNs, BTreeSet<Pid>>,
+    /// Pods by IP, for `connect`.
+    pods_by_ip: BTreeMap<String, BTreeSet<PodId>>,
+    /// The memory-backed trees (tmpfs emptyDirs, /dev/shm) of every pod.
+    memory_trees: BTreeSet<TreeId>,
     next_pid: Pid,
     ns_next: BTreeMap<PidNs, u32>,
     next_ns: u32,
@@ -402,8 +417,67 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// A change a parked process may be waiting for: the waiters of what was touched since the
+    /// last change wake (see [`sched`]).
     fn changed(&mut self) {
-        self.generation += 1;
+        let polling_parked = self
+            .sched
+            .polling()
+            .and_then(|pid| self.procs.get(&pid))
+            .is_some_and(|p| matches!(p.wake, Wake::Change(..)));
+        self.sched.changed(polling_parked);
+    }
+
+    /// Marks `key` as changed, for the next [`Kernel::changed`].
+    fn touch(&mut self, key: Key) {
+        self.sched.touch(key);
+    }
+
+    /// Processes woken by a change since the machine was made (the clock's wake-ups are not
+    /// counted): a test's measure of how far one change reaches.
+    pub fn wakeups(&self) -> u64 {
+        self.sched.wakeups
+    }
+
+    /// The processes of PID namespace `ns`, by kernel pid.
+    fn ns_procs(&self, ns: PidNs) -> impl Iterator<Item = &Process> + '_ {
+        self.ns_members
+            .get(&ns)
+            .into_iter()
+            .flatten()
+            .filter_map(|pid| self.procs.get(pid))
+    }
+
+    /// The live processes of `container`.
+    fn container_procs(&self, container: CtrId) -> impl Iterator<Item = &Process> + '_ {
+        self.containers
+            .get(&container)
+            .into_iter()
+            .flat_map(|c| c.pids.iter())
+            .filter_map(|pid| self.procs.get(pid))
+            .filter(|p| p.zombie.is_none())
+    }
+
+    /// Takes process `pid` off every index (its parent's children, its container, its
+    /// namespace, the run queues).
+    fn remove_proc(&mut self, pid: Pid) -> Option<Process> {
+        let p = self.procs.remove(&pid)?;
+        if let Some(parent) = self.procs.get_mut(&p.ppid) {
+            parent.children.remove(&pid);
+        }
+        if let Some(c) = self.containers.get_mut(&p.container) {
+            c.pids.remove(&pid);
+        }
+        if let Some(members) = self.ns_members.get_mut(&p.ns) {
+            members.remove(&pid);
+            if members.is_empty() {
+                self.ns_members.remove(&p.ns);
+            }
+        }
+        if p.zombie.is_none() {
+            self.sched.forget(pid);
+        }
+        Some(p)
     }
 
     // --- pods and containers --------------------------------------------------------------
@@ -432,7 +506,46 @@ impl Kernel {
                 memory_trees: BTreeSet::new(),
             },
         );
+        self.pods_by_ip.entry(ip.into()).or_default().insert(id);
         id
+    }
+
+    /// Marks `tree` as one of `pod`'s memory-backed file systems: what is written there counts
+    /// toward the writer's memory.
+    pub fn add_memory_tree(&mut self, pod: PodId, tree: TreeId) {
+        if let Some(p) = self.pods.get_mut(&pod) {
+            p.memory_trees.insert(tree);
+            self.memory_trees.insert(tree);
+        }
+    }
+
+    /// Whether `tree` is memory-backed (in any pod).
+    fn is_memory_tree(&self, tree: TreeId) -> bool {
+        self.memory_trees.contains(&tree)
+    }
+
+    /// Removes a pod's namespaces (its containers are gone already).
+    pub fn remove_pod(&mut self, pod: PodId) -> Option<Pod> {
+        let p = self.pods.remove(&pod)?;
+        if let Some(ids) = self.pods_by_ip.get_mut(&p.ip) {
+            ids.remove(&pod);
+            if ids.is_empty() {
+                self.pods_by_ip.remove(&p.ip);
+            }
+        }
+        for tree in &p.memory_trees {
+            self.memory_trees.remove(tree);
+        }
+        Some(p)
+    }
+
+    /// The pod with IP `ip` (the first made, should two share it).
+    fn pod_by_ip(&self, ip: &str) -> Option<PodId> {
+        self.pods_by_ip
+            .get(ip)?
+            .iter()
+            .copied()
+            .find(|id| self.pods.get(id).is_some_and(|p| p.ip == ip))
     }
 
     pub fn new_pid_ns(&mut self) -> PidNs {
@@ -471,6 +584,7 @@ impl Kernel {
                 log_lines: 0,
                 partial: [Vec::new(), Vec::new()],
                 node: false,
+                pids: BTreeSet::new(),
             },
         );
         id
@@ -503,11 +617,7 @@ impl Kernel {
         } = new;
         // The container's pids limit: fork fails (the caller sees pid 0) rather than letting a
         // fork bomb take the page down.
-        let live = self
-            .procs
-            .values()
-            .filter(|p| p.container == container && p.zombie.is_none())
-            .count();
+        let live = self.container_procs(container).count();
         if live >= PIDS_MAX_PER_CONTAINER {
             return 0;
         }
@@ -544,11 +654,18 @@ impl Kernel {
                 mem_bytes: 0,
                 held_bytes: 0,
                 wake: Wake::Now,
+                keys: Vec::new(),
+                children: BTreeSet::new(),
                 fuel_at: self.now,
                 fuel_left: FUEL_PER_QUANTUM,
             },
         );
+        if let Some(p) = self.procs.get_mut(&parent) {
+            p.children.insert(pid);
+        }
+        self.ns_members.entry(ns).or_default().insert(pid);
         if let Some(c) = self.containers.get_mut(&container) {
+            c.pids.insert(pid);
             if c.init.is_none() {
                 c.init = Some(pid);
                 c.state = CtrState::Running;
@@ -556,6 +673,8 @@ impl Kernel {
         }
         let ctx = Ctx::new(kernel.clone(), pid);
         self.spawned.push((pid, make(ctx)));
+        self.sched.make_ready(pid);
+        self.touch(Key::Proc(parent));
         self.changed();
         pid
     }
@@ -634,9 +753,11 @@ impl Kernel {
         let apply = |n: &mut u32| *n = (*n as i64 + delta as i64).max(0) as u32;
         if let Some(s) = read {
             apply(&mut self.stream_mut(s).readers);
+            self.touch(Key::Stream(s));
         }
         if let Some(s) = write {
             apply(&mut self.stream_mut(s).writers);
+            self.touch(Key::Stream(s));
         }
     }
 
@@ -678,6 +799,7 @@ impl Kernel {
         if gone {
             if let Some(e) = self.opens.remove(&open) {
                 if let Open::Listener { pod, port } = e.open {
+                    self.touch(Key::Listener(pod, port));
                     let closed =
                         self.pods
                             .get_mut(&pod)
@@ -690,6 +812,8 @@ impl Kernel {
                         self.stream_mut(up).readers = self.stream_mut(up).readers.saturating_sub(1);
                         self.stream_mut(down).writers =
                             self.stream_mut(down).writers.saturating_sub(1);
+                        self.touch(Key::Stream(up));
+                        self.touch(Key::Stream(down));
                     }
                 }
             }
@@ -771,6 +895,7 @@ impl Kernel {
             (_, Disposition::Ignore) => {}
             (_, Disposition::Handle) => {
                 p.pending.insert(sig);
+                self.touch(Key::Proc(pid));
                 self.changed();
             }
             // The kernel does not deliver a default-disposition signal to a namespace's init.
@@ -797,9 +922,11 @@ impl Kernel {
         p.pending.clear();
         let fds: Vec<OpenId> = std::mem::take(&mut p.fds).into_values().collect();
         let (container, ppid) = (p.container, p.ppid);
+        let children = std::mem::take(&mut p.children);
         // A dead process holds no memory.
         p.mem_bytes = 0;
         p.held_bytes = 0;
+        self.sched.forget(pid);
         for open in fds {
             self.release(open);
         }
@@ -810,25 +937,29 @@ impl Kernel {
         });
         // Orphans go to the init of the namespace (or nobody, who reaps them at once).
         let init = self.containers.get(&container).and_then(|c| c.init);
-        let children: Vec<Pid> = self
-            .procs
-            .values()
-            .filter(|c| c.ppid == pid)
-            .map(|c| c.pid)
-            .collect();
-        for child in children {
-            if let Some(c) = self.procs.get_mut(&child) {
-                c.ppid = init.filter(|i| *i != pid).unwrap_or(0);
+        let heir = init.filter(|i| *i != pid).unwrap_or(0);
+        let mut orphans = Vec::new();
+        for child in &children {
+            if let Some(c) = self.procs.get_mut(child) {
+                c.ppid = heir;
+                if c.zombie.is_some() && heir == 0 {
+                    orphans.push(*child);
+                }
             }
         }
-        self.reap_orphans();
+        if let Some(p) = self.procs.get_mut(&heir) {
+            p.children.extend(children);
+            self.touch(Key::Proc(heir));
+        }
+        self.reap_orphans(orphans);
         // Nobody waits for a process the runtime started (its init, an exec).
         if ppid == 0 || !self.procs.contains_key(&ppid) {
-            self.procs.remove(&pid);
+            self.remove_proc(pid);
         } else if let Some(parent) = self.procs.get_mut(&ppid) {
             if parent.disposition(Signal::Chld) == Disposition::Handle {
                 parent.pending.insert(Signal::Chld);
             }
+            self.touch(Key::Proc(ppid));
         }
         if init == Some(pid) {
             self.container_ended(container, status);
@@ -836,25 +967,16 @@ impl Kernel {
         self.changed();
     }
 
-    fn reap_orphans(&mut self) {
-        let dead: Vec<Pid> = self
-            .procs
-            .values()
-            .filter(|p| p.zombie.is_some() && p.ppid == 0)
-            .map(|p| p.pid)
-            .collect();
-        for pid in dead {
-            self.procs.remove(&pid);
+    /// Removes ended orphans nobody will wait for (a zombie without a parent only comes from
+    /// an exit handing its children to nobody).
+    fn reap_orphans(&mut self, orphans: Vec<Pid>) {
+        for pid in orphans {
+            self.remove_proc(pid);
         }
     }
 
     fn container_ended(&mut self, container: CtrId, status: WaitStatus) {
-        let rest: Vec<Pid> = self
-            .procs
-            .values()
-            .filter(|p| p.container == container && p.zombie.is_none())
-            .map(|p| p.pid)
-            .collect();
+        let rest: Vec<Pid> = self.container_procs(container).map(|p| p.pid).collect();
         for pid in rest {
             self.terminate(pid, WaitStatus::Signaled(Signal::Kill));
         }
@@ -874,14 +996,9 @@ impl Kernel {
                 oom_killed,
             });
         }
-        let stale: Vec<Pid> = self
-            .procs
-            .values()
-            .filter(|p| p.container == container)
-            .map(|p| p.pid)
-            .collect();
+        let stale: Vec<Pid> = c.pids.iter().copied().collect();
         for pid in stale {
-            self.procs.remove(&pid);
+            self.remove_proc(pid);
         }
     }
 
@@ -896,12 +1013,7 @@ impl Kernel {
 
     /// A container's memory in use: its processes' and what they wrote into tmpfs.
     pub fn memory_usage(&self, container: CtrId) -> u64 {
-        let procs: u64 = self
-            .procs
-            .values()
-            .filter(|p| p.container == container && p.zombie.is_none())
-            .map(|p| p.mem_bytes)
-            .sum();
+        let procs: u64 = self.container_procs(container).map(|p| p.mem_bytes).sum();
         procs + self.containers.get(&container).map_or(0, |c| c.tmpfs_bytes)
     }
 
@@ -930,23 +1042,14 @@ impl Kernel {
 
     // --- scheduling -----------------------------------------------------------------------
 
-    fn runnable(&self, p: &Process) -> bool {
-        if p.zombie.is_some() {
-            return false;
-        }
-        match p.wake {
-            Wake::Now => true,
-            Wake::At(t) => t <= self.now,
-            Wake::Change(g, t) => g < self.generation || t.is_some_and(|t| t <= self.now),
-        }
-    }
-
-    /// Parks `pid` until `wake`. A program made of several futures polled together (a server
-    /// and its connections) parks once per part in one poll: the process wakes at the earliest
-    /// of them, so no part's timer is lost. The machine resets the state to `Now` before each
-    /// poll.
-    fn park(&mut self, pid: Pid, wake: Wake) {
+    /// Parks `pid` until `wake`, and, for a change, until one of `keys` (or the process itself,
+    /// [`Key::Proc`]) changes. A program made of several futures polled together (a server and
+    /// its connections) parks once per part in one poll: the process wakes at the earliest of
+    /// them, so no part's timer or key is lost. The machine resets the state to `Now` before
+    /// each poll and hands it to the run queues after ([`Kernel::settle`]).
+    fn park(&mut self, pid: Pid, wake: Wake, keys: &[Key]) {
         if let Some(p) = self.procs.get_mut(&pid) {
+            p.keys.extend_from_slice(keys);
             p.wake = match (p.wake, wake) {
                 (_, Wake::Now) | (Wake::Now, _) => wake,
                 (Wake::At(a), Wake::At(b)) => Wake::At(a.min(b)),
@@ -962,6 +1065,34 @@ impl Kernel {
                 ),
             };
         }
+    }
+
+    /// Before a poll: the process counts as runnable until it parks again.
+    fn unpark(&mut self, pid: Pid) {
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.wake = Wake::Now;
+            p.keys.clear();
+        }
+    }
+
+    /// After a poll that left the process waiting: into the ready set, the timers or the
+    /// waiters of its keys.
+    fn settle(&mut self, pid: Pid) {
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return;
+        };
+        let mut keys = std::mem::take(&mut p.keys);
+        let (timer, generation) = match p.wake {
+            Wake::Now => (None, None),
+            Wake::At(t) => (Some(t), None),
+            Wake::Change(g, t) => (t, Some(g)),
+        };
+        if generation.is_some() {
+            keys.push(Key::Proc(pid));
+            keys.sort_unstable();
+            keys.dedup();
+        }
+        self.sched.park(pid, self.now, keys, timer, generation);
     }
 }
 
@@ -1020,8 +1151,9 @@ impl Machine {
         pid
     }
 
-    /// Runs every process that can run at `now`, until none can. Returns how many polls it
-    /// took.
+    /// Runs every process that can run at `now`, until none can, in rounds: each round polls
+    /// its processes in ascending pid order, and what they make runnable runs in a later round
+    /// (see [`sched`]). Returns how many polls it took.
     pub fn run(&mut self, now: Time) -> u64 {
         {
             let mut k = self.kernel.borrow_mut();
@@ -1032,19 +1164,18 @@ impl Machine {
         let mut cx = Context::from_waker(waker);
         loop {
             self.adopt_spawned();
-            let ready: Vec<Pid> = {
-                let k = self.kernel.borrow();
-                self.tasks
-                    .keys()
-                    .copied()
-                    .filter(|pid| k.procs.get(pid).is_some_and(|p| k.runnable(p)))
-                    .collect()
-            };
             self.drop_dead();
-            if ready.is_empty() {
-                break;
+            {
+                let mut k = self.kernel.borrow_mut();
+                let now = k.now;
+                if !k.sched.begin_round(now) {
+                    break;
+                }
             }
-            for pid in ready {
+            loop {
+                let Some(pid) = self.kernel.borrow_mut().sched.next_in_round() else {
+                    break;
+                };
                 let Some(mut task) = self.tasks.remove(&pid) else {
                     continue;
                 };
@@ -1055,7 +1186,7 @@ impl Machine {
                         continue;
                     }
                     // Woken: until it parks again it counts as runnable.
-                    k.park(pid, Wake::Now);
+                    k.unpark(pid);
                 }
                 polls += 1;
                 match task.as_mut().poll(&mut cx) {
@@ -1065,9 +1196,10 @@ impl Machine {
                             .terminate(pid, WaitStatus::Exited(code));
                     }
                     Poll::Pending => {
-                        let k = self.kernel.borrow();
+                        let mut k = self.kernel.borrow_mut();
                         if k.procs.get(&pid).is_some_and(|p| p.zombie.is_none()) {
                             self.tasks.insert(pid, task);
+                            k.settle(pid);
                         }
                     }
                 }
@@ -1084,37 +1216,21 @@ impl Machine {
         }
     }
 
+    /// Drops the futures of processes that ended.
     fn drop_dead(&mut self) {
-        let dead: Vec<Pid> = {
-            let k = self.kernel.borrow();
-            self.tasks
-                .keys()
-                .copied()
-                .filter(|pid| k.procs.get(pid).is_none_or(|p| p.zombie.is_some()))
-                .collect()
-        };
+        let dead = std::mem::take(&mut self.kernel.borrow_mut().sched.dead);
         for pid in dead {
             self.tasks.remove(&pid);
         }
     }
 
-    /// When a parked process next wakes by the clock, if any does.
+    /// When a parked process next wakes, if any does.
     pub fn next_wake(&self) -> Option<Time> {
         let k = self.kernel.borrow();
         if !k.spawned.is_empty() {
             return Some(k.now);
         }
-        self.tasks
-            .keys()
-            .filter_map(|pid| k.procs.get(pid))
-            .filter(|p| p.zombie.is_none())
-            .filter_map(|p| match p.wake {
-                Wake::Now => Some(k.now),
-                Wake::At(t) => Some(t),
-                Wake::Change(g, _) if g < k.generation => Some(k.now),
-                Wake::Change(_, t) => t,
-            })
-            .min()
+        k.sched.next_wake(k.now)
     }
 
     /// What the kernel has to tell the runtime since the last call.
