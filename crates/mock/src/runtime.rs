@@ -94,6 +94,23 @@ enum Action {
     },
 }
 
+/// What an action waits on: when it ends first, the action is dropped.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Pending {
+    Container(ContainerId),
+    Process(Pid),
+}
+
+impl Action {
+    fn waits_on(&self) -> Option<Pending> {
+        match self {
+            Action::Kill { container } => Some(Pending::Container(container.clone())),
+            Action::Timeout { pid } => Some(Pending::Process(*pid)),
+            Action::Reply(..) | Action::Start { .. } => None,
+        }
+    }
+}
+
 /// A probe's program: it fills the cell with its outcome.
 type Prober = Box<dyn FnOnce(Ctx, Rc<RefCell<Option<ProbeOutcome>>>) -> Task>;
 
@@ -122,6 +139,9 @@ pub struct MockRuntime {
     queue: BTreeMap<(Time, u64), RuntimeResult>,
     /// Work due later, by time then sequence.
     actions: BTreeMap<(Time, u64), Action>,
+    /// The keys of the actions that wait on a container (its SIGKILL) or a process (its
+    /// timeout), so that its end cancels them without a look at every action.
+    pending: BTreeMap<Pending, Vec<(Time, u64)>>,
     seq: u64,
     /// Images on the node, by the reference the pod named.
     images: BTreeMap<String, Image>,
@@ -159,6 +179,7 @@ impl MockRuntime {
             rng: Rng::new(seed ^ 0x6d6f_636b),
             queue: BTreeMap::new(),
             actions: BTreeMap::new(),
+            pending: BTreeMap::new(),
             seq: 0,
             images: BTreeMap::new(),
             roots: BTreeMap::new(),
@@ -188,7 +209,31 @@ impl MockRuntime {
 
     fn later(&mut self, at: Time, action: Action) {
         self.seq += 1;
+        let on = action.waits_on();
+        if let Some(on) = on {
+            self.pending.entry(on).or_default().push((at, self.seq));
+        }
         self.actions.insert((at, self.seq), action);
+    }
+
+    /// Drops the actions waiting on `on`, which has ended.
+    fn cancel(&mut self, on: Pending) {
+        for key in self.pending.remove(&on).unwrap_or_default() {
+            self.actions.remove(&key);
+        }
+    }
+
+    /// The earliest action, taken off the queue.
+    fn pop_action(&mut self) -> Option<Action> {
+        let ((at, seq), action) = self.actions.pop_first()?;
+        let on = action.waits_on();
+        if let Some(keys) = on.as_ref().and_then(|on| self.pending.get_mut(on)) {
+            keys.retain(|k| *k != (at, seq));
+            if keys.is_empty() {
+                self.pending.remove(on.as_ref().expect("just matched"));
+            }
+        }
+        Some(action)
     }
 
     fn reply_at(&mut self, at: Time, op: OpId, reply: Reply) {
@@ -211,7 +256,7 @@ impl MockRuntime {
             };
             if action == Some(next) {
                 self.machine.kernel.borrow_mut().now = next.max(self.now());
-                let (_, act) = self.actions.pop_first().expect("just seen");
+                let act = self.pop_action().expect("just seen");
                 self.act(act);
             } else {
                 self.machine.run(next);
@@ -271,9 +316,7 @@ impl MockRuntime {
                             },
                         );
                     }
-                    self.actions.retain(
-                        |_, a| !matches!(a, Action::Kill { container } if *container == id),
-                    );
+                    self.cancel(Pending::Container(id));
                 }
                 Notice::ProcessExited { at, pid, code } => {
                     match self.waiters.remove(&pid) {
@@ -306,8 +349,7 @@ impl MockRuntime {
                         }
                         None => {}
                     }
-                    self.actions
-                        .retain(|_, a| !matches!(a, Action::Timeout { pid: p } if *p == pid));
+                    self.cancel(Pending::Process(pid));
                 }
             }
         }
