@@ -169,8 +169,12 @@ pub struct Engine {
     pub(crate) events: Events,
     outbox: Vec<(OpId, RuntimeCommand)>,
     trace: Vec<Record>,
-    /// Pods whose status may have changed since it was last published.
+    /// Pods whose status may have changed since it was last published, in the order they were
+    /// marked (published last first).
     dirty: Vec<String>,
+    /// The same pods, to find one without a pass over them all (an apply marks every pod it
+    /// creates).
+    dirty_set: std::collections::BTreeSet<String>,
 }
 
 impl Engine {
@@ -194,6 +198,7 @@ impl Engine {
             outbox: Vec::new(),
             trace: Vec::new(),
             dirty: Vec::new(),
+            dirty_set: Default::default(),
         }
     }
 
@@ -413,7 +418,7 @@ impl Engine {
     }
 
     pub(crate) fn mark_dirty(&mut self, uid: &str) {
-        if !self.dirty.iter().any(|u| u == uid) {
+        if self.dirty_set.insert(uid.to_string()) {
             self.dirty.push(uid.to_string());
         }
     }
@@ -630,6 +635,7 @@ impl Engine {
 
     fn publish_dirty(&mut self) {
         while let Some(uid) = self.dirty.pop() {
+            self.dirty_set.remove(&uid);
             self.publish_pod(&uid);
         }
     }
