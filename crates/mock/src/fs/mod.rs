@@ -209,6 +209,36 @@ pub struct Fs {
     next_id: u32,
     /// The bound on the whole file system; `None` is [`MAX_FS_BYTES`].
     total_limit: Option<u64>,
+    /// The sum of every tree's footprint, kept as trees change ([`Fs::tree_mut`]) so that a
+    /// write checks the bound without a pass over every tree of the node.
+    footprint: u64,
+}
+
+/// A tree borrowed for a change: when the borrow ends, the file system's total footprint
+/// follows the tree's.
+struct TreeMut<'a> {
+    tree: &'a mut Tree,
+    total: &'a mut u64,
+    before: u64,
+}
+
+impl std::ops::Deref for TreeMut<'_> {
+    type Target = Tree;
+    fn deref(&self) -> &Tree {
+        self.tree
+    }
+}
+
+impl std::ops::DerefMut for TreeMut<'_> {
+    fn deref_mut(&mut self) -> &mut Tree {
+        self.tree
+    }
+}
+
+impl Drop for TreeMut<'_> {
+    fn drop(&mut self) {
+        *self.total = (*self.total - self.before) + self.tree.footprint;
+    }
 }
 
 impl Fs {
@@ -229,8 +259,21 @@ impl Fs {
     /// `sizeLimit` is not such a limit (the kubelet evicts the pod instead), so it gets `None`.
     pub fn new_tree(&mut self, limit_bytes: Option<u64>) -> TreeId {
         let id = self.alloc_id();
-        self.trees.insert(id, Tree::new(limit_bytes));
+        let tree = Tree::new(limit_bytes);
+        self.footprint += tree.footprint;
+        self.trees.insert(id, tree);
         id
+    }
+
+    /// Tree `id`, to change it (see [`TreeMut`]).
+    fn tree_mut(&mut self, id: TreeId) -> Option<TreeMut<'_>> {
+        let tree = self.trees.get_mut(&id)?;
+        let before = tree.footprint;
+        Some(TreeMut {
+            tree,
+            total: &mut self.footprint,
+            before,
+        })
     }
 
     /// A copy of a tree (a container's private copy of its image's root), independent from then
@@ -242,12 +285,15 @@ impl Fs {
             .cloned()
             .unwrap_or_else(|| Tree::new(None));
         let id = self.alloc_id();
+        self.footprint += copy.footprint;
         self.trees.insert(id, copy);
         id
     }
 
     pub fn remove_tree(&mut self, id: TreeId) {
-        self.trees.remove(&id);
+        if let Some(tree) = self.trees.remove(&id) {
+            self.footprint -= tree.footprint;
+        }
     }
 
     /// Whether a tree exists.
@@ -262,7 +308,7 @@ impl Fs {
 
     /// Everything the file system holds, as checked against its bound.
     pub fn total_bytes(&self) -> u64 {
-        self.trees.values().map(|t| t.footprint).sum()
+        self.footprint
     }
 
     /// The node at `path` inside a tree, bypassing mounts and symlinks (the kubelet reading a
@@ -321,7 +367,7 @@ impl Fs {
 
     fn put_node(&mut self, tree: TreeId, path: &str, node: Node, now: Time) {
         let path = normalize("/", path);
-        let Some(t) = self.trees.get_mut(&tree) else {
+        let Some(mut t) = self.tree_mut(tree) else {
             return;
         };
         if path == "/" {
@@ -608,7 +654,7 @@ impl Fs {
         if src.tree != dst.tree {
             return Err(Errno::EXDEV);
         }
-        let Some(t) = self.trees.get_mut(&src.tree) else {
+        let Some(mut t) = self.tree_mut(src.tree) else {
             return Err(Errno::ENOENT);
         };
         if dst.found != Found::Missing {
@@ -710,7 +756,7 @@ impl Fs {
         match self
             .trees
             .get_mut(&w.tree)
-            .and_then(|t| t.nodes.get_mut(&w.path))
+            .and_then(|t| t.nodes_mut().get_mut(&w.path))
         {
             Some(Node::Dir { mode: m, .. }) | Some(Node::File { mode: m, .. }) => {
                 *m = mode & 0o7777;
@@ -756,7 +802,7 @@ impl Fs {
                 match self
                     .trees
                     .get_mut(&w.tree)
-                    .and_then(|t| t.nodes.get_mut(&w.path))
+                    .and_then(|t| t.nodes_mut().get_mut(&w.path))
                 {
                     Some(Node::Dir { mtime, .. }) | Some(Node::File { mtime, .. }) => {
                         *mtime = now;
@@ -859,7 +905,7 @@ impl Fs {
         if w.found != Found::Virtual {
             return;
         }
-        if let Some(t) = self.trees.get_mut(&w.tree) {
+        if let Some(mut t) = self.tree_mut(w.tree) {
             t.ensure_parents(&w.path, now);
             t.insert(
                 w.path.clone(),
@@ -877,7 +923,7 @@ impl Fs {
         if self.total_bytes().saturating_add(cost) > self.total_limit() {
             return Err(Errno::ENOSPC);
         }
-        let t = self.trees.get_mut(&tree).ok_or(Errno::ENOENT)?;
+        let mut t = self.tree_mut(tree).ok_or(Errno::ENOENT)?;
         if let Node::File { data, .. } = &node {
             if t.limit_bytes
                 .is_some_and(|l| t.bytes.saturating_add(data.len() as u64) > l)
@@ -905,7 +951,7 @@ impl Fs {
     ) -> Result<(), Errno> {
         let total = self.total_bytes();
         let total_limit = self.total_limit();
-        let t = self.trees.get_mut(&tree).ok_or(Errno::ENOENT)?;
+        let mut t = self.tree_mut(tree).ok_or(Errno::ENOENT)?;
         let old_len = match t.nodes.get(path) {
             Some(Node::File { data, .. }) => data.len() as u64,
             _ => return Err(Errno::ENOENT),
@@ -968,7 +1014,7 @@ impl Fs {
         if is_mount_point(mounts, &w.view) {
             return Err(Errno::EBUSY);
         }
-        let t = self.trees.get_mut(&w.tree).ok_or(Errno::ENOENT)?;
+        let mut t = self.tree_mut(w.tree).ok_or(Errno::ENOENT)?;
         t.remove(&w.path).map(|_| ()).ok_or(Errno::ENOENT)
     }
 
@@ -990,7 +1036,7 @@ impl Fs {
         if self.dir_has_entries(mounts, w) {
             return Err(Errno::ENOTEMPTY);
         }
-        let t = self.trees.get_mut(&w.tree).ok_or(Errno::ENOENT)?;
+        let mut t = self.tree_mut(w.tree).ok_or(Errno::ENOENT)?;
         t.remove(&w.path);
         Ok(())
     }
@@ -1002,7 +1048,7 @@ impl Fs {
             if self.parent_read_only(mounts, &w.view) {
                 return Err(Errno::EROFS);
             }
-            let t = self.trees.get_mut(&w.tree).ok_or(Errno::ENOENT)?;
+            let mut t = self.tree_mut(w.tree).ok_or(Errno::ENOENT)?;
             for key in t.descendants(&w.path) {
                 t.remove(&key);
             }
@@ -1132,7 +1178,7 @@ impl Fs {
         match self
             .trees
             .get_mut(&w.tree)
-            .and_then(|t| t.nodes.get_mut(&w.path))
+            .and_then(|t| t.nodes_mut().get_mut(&w.path))
         {
             Some(Node::Dir { mode: m, mtime: t })
             | Some(Node::File {

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound::{Excluded, Included, Unbounded};
+use std::rc::Rc;
 
 use podplay_engine::time::Time;
 
@@ -19,8 +20,10 @@ const NODE_OVERHEAD: u64 = 128;
 /// A file tree and its accounting.
 #[derive(Clone, Debug)]
 pub(super) struct Tree {
-    /// Every node, keyed by its absolute path in the tree; `/` is always present.
-    pub nodes: BTreeMap<String, Node>,
+    /// Every node, keyed by its absolute path in the tree; `/` is always present. Shared by
+    /// the copies of a tree until one of them changes ([`Tree::nodes_mut`]): every container's
+    /// root is a copy of its image's, and most containers never write to it.
+    pub nodes: Rc<BTreeMap<String, Node>>,
     /// Bytes held by file contents: what tmpfs charges, what `tree_bytes` reports.
     pub bytes: u64,
     /// Everything the tree holds in memory (contents, keys, symlink targets, per-node overhead):
@@ -85,9 +88,14 @@ pub(super) fn kind_of(node: &Node) -> Kind {
 }
 
 impl Tree {
+    /// The nodes, to change them: this tree's own copy from now on if another tree shared them.
+    pub fn nodes_mut(&mut self) -> &mut BTreeMap<String, Node> {
+        Rc::make_mut(&mut self.nodes)
+    }
+
     pub fn new(limit_bytes: Option<u64>) -> Tree {
         let mut tree = Tree {
-            nodes: BTreeMap::new(),
+            nodes: Rc::default(),
             bytes: 0,
             footprint: 0,
             limit_bytes,
@@ -106,7 +114,7 @@ impl Tree {
     pub fn insert(&mut self, path: String, node: Node) -> Option<Node> {
         let (data, footprint) = cost(path.len(), &node);
         let key_len = path.len();
-        let old = self.nodes.insert(path, node);
+        let old = self.nodes_mut().insert(path, node);
         self.bytes += data;
         self.footprint += footprint;
         if let Some(old) = &old {
@@ -119,7 +127,10 @@ impl Tree {
 
     /// Removes one node (not its descendants), keeping the accounting.
     pub fn remove(&mut self, path: &str) -> Option<Node> {
-        let old = self.nodes.remove(path)?;
+        if !self.nodes.contains_key(path) {
+            return None;
+        }
+        let old = self.nodes_mut().remove(path)?;
         let (data, footprint) = cost(path.len(), &old);
         self.bytes -= data;
         self.footprint -= footprint;
@@ -129,7 +140,10 @@ impl Tree {
     /// Changes a file's contents and mtime in place, keeping the accounting. False if `path`
     /// is not a file.
     pub fn update_file(&mut self, path: &str, f: impl FnOnce(&mut Vec<u8>, &mut Time)) -> bool {
-        let Some(Node::File { data, mtime, .. }) = self.nodes.get_mut(path) else {
+        if !matches!(self.nodes.get(path), Some(Node::File { .. })) {
+            return false;
+        }
+        let Some(Node::File { data, mtime, .. }) = self.nodes_mut().get_mut(path) else {
             return false;
         };
         let before = data.len() as u64;
@@ -216,7 +230,10 @@ impl Tree {
 
     /// Sets the mtime of the directory holding `path`, as creating or renaming an entry does.
     pub fn touch_parent(&mut self, path: &str, now: Time) {
-        if let Some(Node::Dir { mtime, .. }) = self.nodes.get_mut(parent_of(path)) {
+        if !matches!(self.nodes.get(parent_of(path)), Some(Node::Dir { .. })) {
+            return;
+        }
+        if let Some(Node::Dir { mtime, .. }) = self.nodes_mut().get_mut(parent_of(path)) {
             *mtime = now;
         }
     }
