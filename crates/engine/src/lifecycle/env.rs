@@ -15,7 +15,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, ObjectFieldSelector, Pod, ResourceFieldSelector};
+use k8s_openapi::api::core::v1::{
+    Container, ObjectFieldSelector, Pod, PodSpec, ResourceFieldSelector,
+};
 
 use super::store::{ObjectStore, ServiceData};
 use crate::go;
@@ -175,7 +177,8 @@ impl OrderedEnv {
 /// `couldn't find key k in ConfigMap default/x`).
 pub fn make_environment_variables(input: &EnvInput) -> Result<Vec<(String, String)>, String> {
     let pod = input.pod;
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
     let service_env = service_env_vars(
         &input
@@ -458,7 +461,8 @@ fn ceil_div(n: i128, d: i128) -> i128 {
 }
 
 fn find_container(pod: &Pod, name: &str) -> Result<Container, String> {
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     spec.containers
         .iter()
         .chain(spec.init_containers.iter().flatten())

@@ -15,8 +15,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Container, DownwardAPIVolumeFile, HostAlias, KeyToPath, Pod, ServiceAccountTokenProjection,
-    Volume,
+    Container, DownwardAPIVolumeFile, HostAlias, KeyToPath, Pod, PodSpec,
+    ServiceAccountTokenProjection, Volume,
 };
 
 use super::env::{self, EnvInput};
@@ -240,7 +240,8 @@ impl Engine {
     pub(crate) fn sandbox_config(&mut self, uid: &str) -> Option<(String, SandboxConfig)> {
         let w = self.pods.get(uid)?;
         let pod = w.pod.clone();
-        let spec = pod.spec.clone().unwrap_or_default();
+        let no_spec = PodSpec::default();
+        let spec = pod.spec.as_ref().unwrap_or(&no_spec);
         let (hostname, domain) = pod_hostname_and_domain(&pod);
         let hostname = match node_name_for_kernel(&hostname, &domain, spec.set_hostname_as_fqdn) {
             Ok(h) => h,
@@ -824,7 +825,8 @@ fn hosts_entries_from_host_aliases(aliases: &[HostAlias]) -> String {
 /// `GetPodDNS`, written out as the container runtime writes /etc/resolv.conf (search,
 /// nameservers, options), with the `DNSConfigForming` warnings it records.
 pub fn pod_dns(pod: &Pod) -> (String, Vec<String>) {
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     let host_network = spec.host_network.unwrap_or(false);
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
     let (host_servers, host_searches, host_options) = parse_resolv_conf(NODE_RESOLV_CONF);
@@ -979,7 +981,8 @@ pub fn make_mounts(
     pod_ips: &[String],
     env: &[(String, String)],
 ) -> Result<(Vec<Mount>, Option<String>), String> {
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     let host_network = spec.host_network.unwrap_or(false);
     // shouldMountHostsFile: a pod-network pod with an IP. (A hostNetwork pod gets the node's
     // file with a header; podplay's runtimes keep the node's own.)

@@ -11,7 +11,7 @@
 //! so a postStart hook holds up the next container; it recomputes after each reply. Probes, user
 //! execs and the stops of termination run beside it.
 
-use k8s_openapi::api::core::v1::{Container, LifecycleHandler, Pod, Probe};
+use k8s_openapi::api::core::v1::{Container, LifecycleHandler, Pod, PodSpec, Probe};
 
 use super::{Engine, Timer};
 use crate::go;
@@ -567,10 +567,11 @@ impl Engine {
                         return;
                     }
                     if let Some(t) = &c.terminated {
-                        let spec = w.pod.spec.clone().unwrap_or_default();
+                        let no_spec = PodSpec::default();
+                        let spec = w.pod.spec.as_ref().unwrap_or(&no_spec);
                         if !container_should_restart(
                             &c.spec,
-                            &spec,
+                            spec,
                             t.exit_code,
                             &FeatureGates::default(),
                         ) {
@@ -598,9 +599,9 @@ impl Engine {
                 continue;
             }
             if let Some(t) = &c.terminated {
-                let spec = w.pod.spec.clone().unwrap_or_default();
-                if !container_should_restart(&c.spec, &spec, t.exit_code, &FeatureGates::default())
-                {
+                let no_spec = PodSpec::default();
+                let spec = w.pod.spec.as_ref().unwrap_or(&no_spec);
+                if !container_should_restart(&c.spec, spec, t.exit_code, &FeatureGates::default()) {
                     continue;
                 }
             }
