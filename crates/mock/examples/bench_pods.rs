@@ -1,8 +1,9 @@
 //! N pods on the mock runtime, natively: how long a whole run takes and how much memory it
-//! holds, at several sizes, so that what grows faster than the number of pods shows. Each pod is
-//! one busybox container (`sleep 3600`, or a shell loop `while true; do sleep 1; done`), all
-//! applied at t=0, all deleted at 30 s, the run going on to 120 s: the path `podplay run` takes
-//! (a [`Simulation`] of the engine over [`MockRuntime`]), without reading a file.
+//! holds, at several sizes, so that what grows faster than the number of pods shows. The workload
+//! is `podplay_mock::workload`'s: N busybox pods (`sleep 3600`, or a shell loop `while true; do
+//! sleep 1; done`), applied at t=0, deleted at 30 s, the run going on to 120 s, the path `podplay
+//! run` takes without reading a file. The browser's benchmark (`tests/bench_pods.rs` at the
+//! root) runs the same workload.
 //!
 //! `scripts/bench` runs it. Usage: `bench_pods [--quick] [--sleep N...] [--loop N...]`; with no
 //! size, 1,000, 4,000 and 16,000 pods of each kind (`--quick`: 1,000 and 4,000 sleeping, 1,000
@@ -19,59 +20,10 @@
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use podplay_engine::api::{parse, Manifest};
-use podplay_engine::lifecycle::trace::Record;
-use podplay_engine::lifecycle::{Config, UserAction};
-use podplay_engine::sim::{Simulation, Step};
-use podplay_engine::time::Time;
-use podplay_mock::MockRuntime;
-
-/// When the pods are deleted and when the run ends.
-const DELETE_AT_S: u64 = 30;
-const END_S: u64 = 120;
+use podplay_mock::workload::{Kind, Workload};
 
 /// The child process's one argument: `sleep:N` or `loop:N`.
 const CHILD_ENV: &str = "PODPLAY_BENCH_PODS_CHILD";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    /// `sleep 3600`: one process per pod, idle from its start to its deletion.
-    Sleep,
-    /// `sh -c 'while true; do sleep 1; done'`: a shell forking a `sleep` every second.
-    Loop,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Sleep => "sleep",
-            Kind::Loop => "loop",
-        }
-    }
-
-    fn command(self) -> &'static str {
-        match self {
-            Kind::Sleep => r#"["sleep", "3600"]"#,
-            Kind::Loop => r#"["sh", "-c", "while true; do sleep 1; done"]"#,
-        }
-    }
-
-    /// How the quotable line names the pods.
-    fn shape(self) -> &'static str {
-        match self {
-            Kind::Sleep => "busybox `sleep 3600`",
-            Kind::Loop => "busybox `while true; do sleep 1; done`",
-        }
-    }
-}
-
-fn pod(kind: Kind, i: usize) -> String {
-    format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers:\n  \
-         - {{name: c, image: busybox:1.36, command: {}}}\n",
-        kind.command()
-    )
-}
 
 /// What one size measured.
 struct Measured {
@@ -81,55 +33,12 @@ struct Measured {
 
 /// Runs `pods` pods of `kind` in this process; checks that each one ran and left.
 fn run_one(kind: Kind, pods: usize) -> Result<Measured, String> {
-    let manifests: Vec<Manifest> = (0..pods)
-        .flat_map(|i| parse(&pod(kind, i)).expect("the benchmark's pod parses"))
-        .collect();
-    let mut steps = vec![Step {
-        at: Time::ZERO,
-        action: UserAction::Apply(manifests),
-    }];
-    steps.extend((0..pods).map(|i| Step {
-        at: Time::from_secs(DELETE_AT_S),
-        action: UserAction::Delete {
-            namespace: "default".into(),
-            name: format!("p{i}"),
-            grace_period_s: None,
-        },
-    }));
-    let config = Config::default();
-    let seed = config.seed;
-
+    let workload = Workload { kind, pods };
+    let manifests = workload.manifests();
     let start = Instant::now();
-    let mut sim = Simulation::new(config, MockRuntime::new(seed));
-    sim.schedule(steps);
-    sim.run_until(Time::from_secs(END_S))
-        .map_err(|e| e.to_string())?;
+    let sim = workload.run(manifests)?;
     let seconds = start.elapsed().as_secs_f64();
-
-    let running = sim
-        .trace()
-        .iter()
-        .filter_map(|r| match r {
-            Record::Pod { t, pod } if *t < Time::from_secs(DELETE_AT_S) => pod
-                .status
-                .as_ref()
-                .and_then(|s| s.phase.as_deref())
-                .filter(|phase| *phase == "Running")
-                .and(pod.metadata.name.as_deref()),
-            _ => None,
-        })
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let gone = sim
-        .trace()
-        .iter()
-        .filter(|r| matches!(r, Record::PodDeleted { .. }))
-        .count();
-    if running != pods || gone != pods {
-        return Err(format!(
-            "{pods} pods: {running} reached Running, {gone} left the API"
-        ));
-    }
+    workload.check(&sim)?;
     Ok(Measured {
         seconds,
         peak_rss_kb: peak_rss_kb(),

@@ -12,5 +12,6 @@ pub mod kernel;
 pub mod programs;
 pub mod runtime;
 pub mod shell;
+pub mod workload;
 
 pub use runtime::MockRuntime;

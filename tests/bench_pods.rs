@@ -1,0 +1,73 @@
+//! The N-pod benchmark in the browser: the workload of `podplay_mock::workload` (N busybox pods
+//! applied at t=0, deleted at 30 s, run to 120 s on the mock runtime) in headless Chromium, as a
+//! release build, so that it compares with the native figures of `examples/bench_pods.rs`.
+//! `scripts/bench` runs it (`--nocapture` shows the lines); `scripts/test` does not, and native
+//! builds skip this file.
+//!
+//! It prints one quotable line per size:
+//! `N pods on the mock (wasm, Chromium): S s, R lifecycles/s, wasm memory M MB (K KB/pod)`.
+//! The memory is the wasm instance's linear memory, which only grows: after each size, in
+//! ascending order, it is the peak so far. Sizes come from `PODPLAY_BENCH_PODS` at build time
+//! (`sleep:1000,sleep:4000,loop:1000`), else 1,000, 4,000 and 16,000 sleeping pods.
+#![cfg(target_arch = "wasm32")]
+
+use podplay_mock::workload::{Kind, Workload};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
+fn workloads() -> Vec<Workload> {
+    let spec = option_env!("PODPLAY_BENCH_PODS").unwrap_or("sleep:1000,sleep:4000,sleep:16000");
+    spec.split(',')
+        .filter_map(|job| {
+            let (kind, pods) = job.trim().split_once(':')?;
+            let kind = if kind == "loop" {
+                Kind::Loop
+            } else {
+                Kind::Sleep
+            };
+            Some(Workload {
+                kind,
+                pods: pods.replace('_', "").parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn n_pods_on_the_mock_in_the_browser() {
+    for workload in workloads() {
+        let manifests = workload.manifests();
+        let start = now_ms();
+        let sim = workload.run(manifests).expect("the workload runs");
+        let seconds = (now_ms() - start) / 1000.0;
+        workload.check(&sim).expect("every pod lived its life");
+        drop(sim);
+        let memory = memory_bytes();
+        let pods = workload.pods as f64;
+        console_log!(
+            "{} pods on the mock (wasm, Chromium): {seconds:.2} s, {:.0} lifecycles/s, wasm memory {:.0} MB ({:.1} KB/pod) [{}]",
+            workload.pods,
+            pods / seconds,
+            memory / 1048576.0,
+            memory / 1024.0 / pods,
+            workload.kind.shape(),
+        );
+    }
+}
