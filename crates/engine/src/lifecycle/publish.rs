@@ -208,7 +208,7 @@ fn container_status(c: &ContainerRecord, has_init: bool, clock: &Clock) -> Conta
         name: c.name.clone(),
         image: image.clone(),
         image_id: if c.running.is_some() || c.terminated.is_some() {
-            image_id(&image)
+            c.image_id.clone()
         } else {
             String::new()
         },
@@ -224,6 +224,6 @@ fn container_status(c: &ContainerRecord, has_init: bool, clock: &Clock) -> Conta
 }
 
 /// The image reference as the runtime resolved it (`docker.io/library/nginx:1.27`).
-fn image_id(image: &str) -> String {
+pub(super) fn image_id(image: &str) -> String {
     crate::api::image::Reference::parse(image).map_or_else(|| image.to_string(), |r| r.normalized())
 }

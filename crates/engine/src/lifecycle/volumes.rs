@@ -119,14 +119,16 @@ impl Engine {
         if !matches!(w.phase, super::worker::Phase::Sync) || w.deleted {
             return;
         }
-        let pod = w.pod.clone();
-        let volumes: Vec<Volume> = pod
+        // The pass reads the pod while it updates the worker's volume state, which never
+        // touches the object: the pod is lent out for the pass and put back after it.
+        let pod = std::mem::take(&mut w.pod);
+        let volumes: &[Volume] = pod
             .spec
             .as_ref()
-            .and_then(|s| s.volumes.clone())
+            .and_then(|s| s.volumes.as_deref())
             .unwrap_or_default();
         let mut failures = Vec::new();
-        for v in &volumes {
+        for v in volumes {
             let w = self.pods.get_mut(uid).expect("checked above");
             if w.volumes.mounted.contains_key(&v.name) {
                 continue;
@@ -171,6 +173,7 @@ impl Engine {
                 }
             }
         }
+        self.pods.get_mut(uid).expect("checked above").pod = pod;
         for message in failures {
             self.event(
                 uid,
@@ -239,10 +242,10 @@ impl Engine {
     /// after reporting why the sandbox cannot be configured (`FailedCreatePodSandBox`).
     pub(crate) fn sandbox_config(&mut self, uid: &str) -> Option<(String, SandboxConfig)> {
         let w = self.pods.get(uid)?;
-        let pod = w.pod.clone();
+        let pod = &w.pod;
         let no_spec = PodSpec::default();
         let spec = pod.spec.as_ref().unwrap_or(&no_spec);
-        let (hostname, domain) = pod_hostname_and_domain(&pod);
+        let (hostname, domain) = pod_hostname_and_domain(pod);
         let hostname = match node_name_for_kernel(&hostname, &domain, spec.set_hostname_as_fqdn) {
             Ok(h) => h,
             Err(e) => {
@@ -258,7 +261,12 @@ impl Engine {
                 return None;
             }
         };
-        let (resolv_conf, warnings) = pod_dns(&pod);
+        let (resolv_conf, warnings) = pod_dns(pod);
+        let share_process_namespace = spec.share_process_namespace.unwrap_or(false);
+        let host_network = spec.host_network.unwrap_or(false);
+        let host_pid = spec.host_pid.unwrap_or(false);
+        let host_ipc = spec.host_ipc.unwrap_or(false);
+        let labels = sandbox_labels(pod);
         for warning in warnings {
             self.event(
                 uid,
@@ -271,12 +279,12 @@ impl Engine {
         }
         let config = SandboxConfig {
             volumes: self.mounted_volumes(uid),
-            share_process_namespace: spec.share_process_namespace.unwrap_or(false),
-            host_network: spec.host_network.unwrap_or(false),
-            host_pid: spec.host_pid.unwrap_or(false),
-            host_ipc: spec.host_ipc.unwrap_or(false),
+            share_process_namespace,
+            host_network,
+            host_pid,
+            host_ipc,
             resolv_conf,
-            labels: sandbox_labels(&pod),
+            labels,
         };
         Some((hostname, config))
     }
@@ -431,7 +439,7 @@ fn random_bytes(rng: &mut Rng, n: usize) -> Vec<u8> {
 /// Base64 with the URL alphabet and no padding (RFC 7515's `BASE64URL`).
 fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -440,11 +448,9 @@ fn base64url(bytes: &[u8]) -> String {
         ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 0x3f) as usize] as char);
-        }
+        out.extend((0..chars).map(|i| ALPHABET[((n >> (18 - 6 * i)) & 0x3f) as usize]));
     }
-    out
+    String::from_utf8(out).expect("the alphabet is ASCII")
 }
 
 /// The files of a volume, by path (`map[string]FileProjection`).

@@ -198,6 +198,9 @@ pub(crate) struct ContainerRecord {
     /// Its configuration failed in this round of syncs (`CreateContainerConfigError`): the
     /// other containers go on; it is retried when the work queue next syncs the pod.
     pub config_error: bool,
+    /// The image as the runtime resolves it (`imageID` once the container has run), read from
+    /// the spec's image once.
+    pub image_id: String,
 }
 
 impl ContainerRecord {
@@ -227,6 +230,7 @@ impl ContainerRecord {
             pull_error: None,
             recent_logs: Vec::new(),
             config_error: false,
+            image_id: super::publish::image_id(spec.image.as_deref().unwrap_or_default()),
         }
     }
 
@@ -297,7 +301,7 @@ pub struct PodWorker {
 
 impl PodWorker {
     pub(crate) fn new(uid: String, pod: Pod) -> PodWorker {
-        let spec = pod.spec.clone().unwrap_or_default();
+        let spec = std::sync::Arc::new(pod.spec.clone().unwrap_or_default());
         let mut containers = Vec::new();
         for c in spec.init_containers.iter().flatten() {
             let kind = if crate::status::is_restartable_init_container(c) {
@@ -311,7 +315,7 @@ impl PodWorker {
             containers.push(ContainerRecord::new(c, Kind::Regular));
         }
         PodWorker {
-            spec: std::sync::Arc::new(spec.clone()),
+            spec,
             uid,
             name: pod.metadata.name.clone().unwrap_or_default(),
             namespace: pod
