@@ -230,7 +230,7 @@ impl Path {
         if self.0.is_empty() {
             Path(name.to_string())
         } else {
-            Path(format!("{}.{}", self.0, name))
+            Path(joined(&[&self.0, ".", name]))
         }
     }
 
@@ -239,8 +239,17 @@ impl Path {
     }
 
     pub(crate) fn key(&self, k: &str) -> Self {
-        Path(format!("{}[{}]", self.0, k))
+        Path(joined(&[&self.0, "[", k, "]"]))
     }
+}
+
+/// The parts one after the other, in one allocation (paths are built for every field checked).
+fn joined(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 impl fmt::Display for Path {
