@@ -33,13 +33,17 @@ fn texts(host: &Element, selector: &str) -> Vec<String> {
         .collect()
 }
 
-fn type_into_editor(host: &Element, text: &str) {
-    let area: HtmlTextAreaElement = host
-        .query_selector("#editor")
+/// The editor's text area.
+fn editor(host: &Element) -> HtmlTextAreaElement {
+    host.query_selector("#editor")
         .unwrap()
         .unwrap()
         .dyn_into()
-        .unwrap();
+        .unwrap()
+}
+
+fn type_into_editor(host: &Element, text: &str) {
+    let area = editor(host);
     area.set_value(text);
     let event = web_sys::InputEvent::new("input").unwrap();
     area.dispatch_event(&event).unwrap();
@@ -72,12 +76,7 @@ async fn typing_broken_yaml_shows_the_error_at_its_line_and_keeps_the_text() {
         .expect("an error is shown");
     assert_eq!(error.get_attribute("data-line").as_deref(), Some("3"));
     assert!(error.text_content().unwrap().contains("line 3"));
-    let area: HtmlTextAreaElement = host
-        .query_selector("#editor")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let area = editor(&host);
     assert_eq!(area.value(), broken);
 }
 
@@ -101,11 +100,6 @@ async fn a_crash_banner_says_what_broke_and_leaves_the_editor_text_alone() {
         .query_selector_all("#crash")
         .unwrap();
     assert_eq!(banners.length(), 1);
-    let area: HtmlTextAreaElement = host
-        .query_selector("#editor")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let area = editor(&host);
     assert_eq!(area.value(), "kind: Pod\n");
 }
