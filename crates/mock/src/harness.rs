@@ -119,17 +119,7 @@ impl Harness {
             ] {
                 fs.put_dir(image, dir, t);
             }
-            let _ = fs.chmod(
-                &[Mount {
-                    target: "/".into(),
-                    tree: image,
-                    sub_path: String::new(),
-                    read_only: false,
-                }],
-                "/",
-                "/tmp",
-                0o1777,
-            );
+            let _ = fs.chmod(&[Mount::root(image)], "/", "/tmp", 0o1777);
             k.add_memory_tree(pod, shm);
             (pod, image, shm)
         };
@@ -173,12 +163,7 @@ impl Harness {
             let mut k = self.machine.kernel.borrow_mut();
             let root = k.fs.copy_tree(self.image);
             let mounts = vec![
-                Mount {
-                    target: "/".into(),
-                    tree: root,
-                    sub_path: String::new(),
-                    read_only: false,
-                },
+                Mount::root(root),
                 Mount {
                     target: "/dev/shm".into(),
                     tree: self.shm,

@@ -620,12 +620,7 @@ impl MockRuntime {
             .unwrap_or_else(|| "/dev/termination-log".into());
         let own = k.fs.new_tree(None);
         k.fs.put(own, "/termination-log", b"", 0o666, now);
-        let mut mounts = vec![Mount {
-            target: "/".into(),
-            tree: root,
-            sub_path: String::new(),
-            read_only: false,
-        }];
+        let mut mounts = vec![Mount::root(root)];
         for m in &config.mounts {
             let Some(tree) = s.volumes.get(&m.volume).copied() else {
                 continue;

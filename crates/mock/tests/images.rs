@@ -247,12 +247,7 @@ fn every_catalogued_tag_resolves_and_builds_a_root() {
 
 /// The program a name runs in an image (`$PATH` searched, symlinks followed).
 fn find(fs: &Fs, root: podplay_mock::fs::TreeId, image: &Image, name: &str) -> Option<String> {
-    let mounts = [Mount {
-        target: "/".into(),
-        tree: root,
-        sub_path: String::new(),
-        read_only: false,
-    }];
+    let mounts = [Mount::root(root)];
     let path_var = image
         .env
         .iter()
@@ -322,12 +317,7 @@ fn roots_hold_the_files_images_are_known_by() {
         let image = resolve(reference);
         let mut fs = Fs::new();
         let root = images::build_root(&mut fs, &image, Time::ZERO);
-        let mounts = [Mount {
-            target: "/".into(),
-            tree: root,
-            sub_path: String::new(),
-            read_only: false,
-        }];
+        let mounts = [Mount::root(root)];
         fs.read(&mounts, "/", path)
             .map(|d| String::from_utf8_lossy(d).into_owned())
             .ok()

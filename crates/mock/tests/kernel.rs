@@ -31,12 +31,7 @@ impl Node {
         (0..n)
             .map(|i| {
                 let root = k.fs.new_tree(None);
-                let mounts = vec![Mount {
-                    target: "/".into(),
-                    tree: root,
-                    sub_path: String::new(),
-                    read_only: false,
-                }];
+                let mounts = vec![Mount::root(root)];
                 k.add_container(pod, &format!("c{i}"), mounts, Some(root), memory)
             })
             .collect()

@@ -50,12 +50,7 @@ impl Pod {
         let mut k = self.m.kernel.borrow_mut();
         let base = images::build_root(&mut k.fs, &image, Time::ZERO);
         let root = k.fs.copy_tree(base);
-        let mounts = vec![Mount {
-            target: "/".into(),
-            tree: root,
-            sub_path: String::new(),
-            read_only: false,
-        }];
+        let mounts = vec![Mount::root(root)];
         let id = k.add_container(self.pod, name, mounts, Some(root), memory);
         (id, image)
     }
@@ -117,12 +112,7 @@ impl Pod {
         let c = {
             let mut k = self.m.kernel.borrow_mut();
             let root = k.fs.new_tree(None);
-            let mounts = vec![Mount {
-                target: "/".into(),
-                tree: root,
-                sub_path: String::new(),
-                read_only: false,
-            }];
+            let mounts = vec![Mount::root(root)];
             k.add_container(self.pod, "client", mounts, Some(root), None)
         };
         let (out, request) = (got.clone(), request.to_string());

@@ -32,12 +32,7 @@ impl Node {
         let mut k = self.m.kernel.borrow_mut();
         let pod = k.add_pod("p", "default", "p", ip, false);
         let root = k.fs.new_tree(None);
-        let mounts = vec![Mount {
-            target: "/".into(),
-            tree: root,
-            sub_path: String::new(),
-            read_only: false,
-        }];
+        let mounts = vec![Mount::root(root)];
         k.add_container(pod, "c", mounts, Some(root), None)
     }
 

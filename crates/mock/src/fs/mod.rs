@@ -71,6 +71,18 @@ pub struct Mount {
     pub read_only: bool,
 }
 
+impl Mount {
+    /// A whole tree as a container's writable root.
+    pub fn root(tree: TreeId) -> Mount {
+        Mount {
+            target: "/".into(),
+            tree,
+            sub_path: String::new(),
+            read_only: false,
+        }
+    }
+}
+
 /// The errors of the file system calls, by their C names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Errno {
